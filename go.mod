@@ -1,4 +1,4 @@
-module github.com/tfm-course/tfm
+module github.com/tfm-course/course
 
 go 1.27
 
