@@ -1,0 +1,98 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/tfm-course/course/datasets/synth"
+	"github.com/tfm-course/course/tfm/roadnet"
+)
+
+// synthResult is the --json output of `tfm data synth`.
+type synthResult struct {
+	synth.Meta
+	Out     string   `json:"out"`
+	Files   []string `json:"files"`
+	Seconds float64  `json:"seconds"`
+}
+
+// dataSynth implements `tfm data synth`: generate the synthetic city and
+// write it to a folder.
+func dataSynth(args []string) error {
+	d := synth.DefaultConfig()
+	fs := flag.NewFlagSet("data synth", flag.ContinueOnError)
+	seed := fs.Int64("seed", d.Seed, "random seed (same seed and flags: byte-identical files)")
+	n := fs.Int("trajectories", d.Trajectories, "number of trajectories (trips)")
+	agents := fs.Int("agents", d.Agents, "number of users")
+	days := fs.Int("days", 0, "minimum number of simulated days (0: as many as the trips need)")
+	interval := fs.Duration("interval", d.SamplingInterval, "mean GPS sampling interval")
+	noise := fs.Float64("noise", d.Noise, "GPS noise: standard deviation per axis, metres")
+	dropout := fs.Float64("dropout", d.DropoutRate, "probability that a fix is lost")
+	pois := fs.Int("pois", d.POIs, "number of points of interest")
+	network := fs.String("network", "", "simulate on this OpenStreetMap road network (.osm, .osm.bz2, .osm.gz, .osm.pbf) instead of the generated one")
+	out := fs.String("out", "", "output folder (required)")
+	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: tfm data synth --seed S --trajectories N --out DIR [--json]\n\n"+
+			"Generates the synthetic city (road network, districts, POIs, agents with\n"+
+			"routines) and writes to DIR: trajectories.csv (traj_id,user_id,mode,lon,lat,time),\n"+
+			"truth.csv, paths.csv, trips.csv, agents.csv, roads.geojson, districts.geojson,\n"+
+			"pois.geojson and city.json.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		fs.Usage()
+		return fmt.Errorf("unexpected arguments %q", pos)
+	}
+	if *out == "" {
+		fs.Usage()
+		return fmt.Errorf("--out DIR is required")
+	}
+	if *n <= 0 {
+		return fmt.Errorf("--trajectories %d: want > 0", *n)
+	}
+	if *agents <= 0 {
+		return fmt.Errorf("--agents %d: want > 0", *agents)
+	}
+	if *pois <= 0 {
+		return fmt.Errorf("--pois %d: want > 0", *pois)
+	}
+	if *noise < 0 {
+		return fmt.Errorf("--noise %v: want >= 0 metres", *noise)
+	}
+	cfg := d
+	cfg.Seed, cfg.Trajectories, cfg.Agents, cfg.Days = *seed, *n, *agents, *days
+	cfg.SamplingInterval, cfg.Noise, cfg.DropoutRate, cfg.POIs = *interval, *noise, *dropout, *pois
+	start := time.Now()
+	if *network != "" {
+		g, st, err := roadnet.LoadOSM(*network, roadnet.OSMOptions{})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "network %s: %d nodes, %d segments\n", *network, st.GraphNodes, st.Segments)
+		cfg.Network = g
+		cfg.Name = filepath.Base(*network)
+	}
+	city, err := synth.Generate(cfg)
+	if err != nil {
+		return err
+	}
+	if err := city.WriteDir(*out); err != nil {
+		return err
+	}
+	m := city.Meta()
+	secs := time.Since(start).Seconds()
+	fmt.Fprintf(os.Stderr, "%s: %d trajectories (%d points) of %d users on %d nodes / %d segments, %d districts, %d POIs → %s (%.2fs)\n",
+		m.Name, m.Trajectories, m.Points, m.Users, m.Nodes, m.Segments, m.Districts, m.POIs, *out, secs)
+	if *asJSON {
+		return printJSON(synthResult{Meta: m, Out: *out, Files: synth.Files, Seconds: secs})
+	}
+	return nil
+}

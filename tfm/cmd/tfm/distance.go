@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tfm-course/course/datasets"
+	"github.com/tfm-course/course/tfm/distance"
+	"github.com/tfm-course/course/tfm/traj"
+)
+
+func init() {
+	register(&command{
+		Name:    "distance",
+		Summary: "trajectory distances: pdist (condensed vector of one input), cdist (matrix of two inputs)",
+		Run: func(args []string) error {
+			return dispatch("distance", map[string]func([]string) error{
+				"pdist": func(a []string) error { return distanceRun("pdist", a) },
+				"cdist": func(a []string) error { return distanceRun("cdist", a) },
+			}, args)
+		},
+	})
+}
+
+// distanceResult is the --json summary line of `tfm distance`.
+type distanceResult struct {
+	Metric      string  `json:"metric"`
+	Rows        int     `json:"rows"`
+	Cols        int     `json:"cols"`
+	Values      int     `json:"values"`
+	Threads     int     `json:"threads"`
+	Seconds     float64 `json:"seconds"`
+	CellsPerSec float64 `json:"cells_per_sec"`
+}
+
+func distanceRun(sub string, args []string) error {
+	fs := flag.NewFlagSet("distance "+sub, flag.ContinueOnError)
+	metric := fs.String("metric", "dtw", "dtw|frechet|cfrechet|hausdorff|sspd|edr|lcss|erp")
+	geo := fs.Bool("geo", false, "haversine metres on lon/lat instead of Euclidean distance on the coordinates")
+	eps := fs.Float64("eps", 0, "match threshold of edr and lcss (coordinate units, metres with --geo)")
+	gap := fs.String("gap", "0,0", "erp gap point X,Y (lon,lat with --geo)")
+	threads := fs.Int("threads", 0, "workers (0 = all cores)")
+	limit := fs.Int("limit", 0, "use only the first K trajectories of each input (0 = all)")
+	format := fs.String("format", "", "data format: "+strings.Join(datasets.Formats(), "|")+", or synthetic (PATH = seed=S,trajectories=N or nothing)")
+	skipBad := fs.Bool("skip-bad", false, "skip and count bad rows and files instead of failing")
+	asJSON := fs.Bool("json", false, "after the values, print one JSON summary line")
+	fs.Usage = func() {
+		fmt.Fprintf(os.Stderr, "Usage: tfm distance %s [flags] --format F PATH", sub)
+		if sub == "cdist" {
+			fmt.Fprintf(os.Stderr, " PATH2")
+		}
+		fmt.Fprintf(os.Stderr, "\nPrints one distance per line (%%.17g): pdist the pairs i<j in file order, cdist row by row.\n")
+		fs.PrintDefaults()
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	want := 1
+	if sub == "cdist" {
+		want = 2
+	}
+	synthetic := strings.HasPrefix(*format, "synthetic")
+	if *format == "" {
+		return fmt.Errorf("--format is required")
+	}
+	if len(pos) != want && !(synthetic && len(pos) < want) {
+		return fmt.Errorf("want %d input path(s), got %d", want, len(pos))
+	}
+	kind, err := distance.ParseKind(*metric)
+	if err != nil {
+		return err
+	}
+	m := distance.Metric{Kind: kind, Geo: *geo, Eps: *eps}
+	if m.Gap, err = parsePair(*gap); err != nil {
+		return fmt.Errorf("--gap: %w", err)
+	}
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	if (kind == distance.EDR || kind == distance.LCSS) && *eps == 0 {
+		fmt.Fprintf(os.Stderr, "tfm distance: warning: --eps 0 matches only identical points\n")
+	}
+	load := func(path string) ([]*distance.Series, error) {
+		var (
+			ds  *traj.Dataset
+			err error
+		)
+		if synthetic {
+			spec := "synthetic"
+			if path != "" {
+				spec += ":" + path
+			}
+			ds, err = datasets.Load(spec)
+		} else {
+			ds, err = datasets.Open(*format, path, datasets.Options{SkipBad: *skipBad})
+		}
+		if err != nil {
+			return nil, err
+		}
+		ts := ds.Trajectories
+		if *limit > 0 && len(ts) > *limit {
+			ts = ts[:*limit]
+		}
+		return distance.FromTrajectories(ts)
+	}
+	inputs := make([][]*distance.Series, want)
+	for i := range inputs {
+		path := ""
+		if i < len(pos) {
+			path = pos[i]
+		}
+		if inputs[i], err = load(path); err != nil {
+			return err
+		}
+	}
+	opt := distance.Options{Threads: *threads}
+	start := time.Now()
+	var vals []float64
+	rows, cols := len(inputs[0]), len(inputs[0])
+	var cells float64
+	if sub == "pdist" {
+		vals, err = distance.Condensed(inputs[0], m, opt)
+		for i, a := range inputs[0] {
+			for _, b := range inputs[0][i+1:] {
+				cells += float64(a.Len() * b.Len())
+			}
+		}
+	} else {
+		cols = len(inputs[1])
+		vals, err = distance.Pairwise(inputs[0], inputs[1], m, opt)
+		for _, a := range inputs[0] {
+			for _, b := range inputs[1] {
+				cells += float64(a.Len() * b.Len())
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	secs := time.Since(start).Seconds()
+	w := bufio.NewWriter(os.Stdout)
+	buf := make([]byte, 0, 32)
+	for _, v := range vals {
+		buf = strconv.AppendFloat(buf[:0], v, 'g', 17, 64)
+		buf = append(buf, '\n')
+		w.Write(buf)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "tfm distance %s: %v, %d×%d trajectories, %d values in %.3fs (%.3g cells/s)\n",
+		sub, m, rows, cols, len(vals), secs, cells/max(secs, 1e-9))
+	if *asJSON {
+		th := *threads
+		if th <= 0 {
+			th = runtime.GOMAXPROCS(0)
+		}
+		return printJSON(distanceResult{Metric: m.String(), Rows: rows, Cols: cols, Values: len(vals),
+			Threads: th, Seconds: secs, CellsPerSec: cells / max(secs, 1e-9)})
+	}
+	return nil
+}
+
+// parsePair parses "X,Y".
+func parsePair(s string) ([2]float64, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 2 {
+		return [2]float64{}, fmt.Errorf("want X,Y, got %q", s)
+	}
+	var p [2]float64
+	for i, v := range parts {
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil {
+			return p, fmt.Errorf("want X,Y, got %q", s)
+		}
+		p[i] = f
+	}
+	return p, nil
+}
+

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// captureStdout runs f and returns what it printed on stdout.
+func captureStdout(t *testing.T, f func() error) (string, error) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stdout
+	os.Stdout = w
+	ferr := f()
+	os.Stdout = old
+	w.Close()
+	b, _ := io.ReadAll(r)
+	return string(b), ferr
+}
+
+func TestDistancePdistCdist(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "t.csv")
+	csv := "id,lon,lat\na,0,0\na,1,0\na,2,0\nb,0,1\nb,1,1\nb,2,1\nc,0,0\nc,3,0\n"
+	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := captureStdout(t, func() error {
+		return distanceRun("pdist", []string{"--metric", "dtw", "--format", "csv", path})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// (a,b): three unit gaps; (a,c): 0+1+1; (b,c): 1+√2+√2.
+	if want := "3\n2\n3.8284271247461898\n"; out != want {
+		t.Errorf("pdist printed %q, want %q", out, want)
+	}
+	out, err = captureStdout(t, func() error {
+		return distanceRun("cdist", []string{"--metric", "cfrechet", "--limit", "2", "--format", "csv", path, path})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "0\n1\n1\n0\n"; out != want {
+		t.Errorf("cdist printed %q, want %q", out, want)
+	}
+	for _, bad := range [][]string{
+		{"--metric", "cosine", "--format", "csv", path},
+		{"--metric", "dtw", path},
+		{"--metric", "dtw", "--format", "csv", filepath.Join(dir, "missing.csv")},
+		{"--metric", "edr", "--eps", "-1", "--format", "csv", path},
+	} {
+		if _, err := captureStdout(t, func() error { return distanceRun("pdist", bad) }); err == nil {
+			t.Errorf("pdist %s: no error", strings.Join(bad, " "))
+		}
+	}
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/tfm-course/course/datasets"
+	"github.com/tfm-course/course/tfm/backend"
+	"github.com/tfm-course/course/tfm/encoder"
+	"github.com/tfm-course/course/tfm/pretrain"
+)
+
+func init() {
+	register(&command{
+		Name:    "pretrain",
+		Summary: "self-supervised pre-training (contrastive, generative, hybrid, causal) with checkpoints and resume",
+		Run:     pretrainRun,
+	})
+}
+
+// pretrainResult is the --json line: the run summary plus diagnostics.
+type pretrainResult struct {
+	*pretrain.Result
+	Data        string                `json:"data"`
+	Diagnostics *pretrain.Diagnostics `json:"diagnostics,omitempty"`
+}
+
+func pretrainRun(args []string) error {
+	d := pretrain.DefaultOptions()
+	fs := flag.NewFlagSet("pretrain", flag.ContinueOnError)
+	paradigm := fs.String("paradigm", d.Paradigm, strings.Join(pretrain.Paradigms, "|"))
+	modality := fs.String("modality", d.Modality, strings.Join(pretrain.Modalities, "|"))
+	data := fs.String("data", "synthetic", "data set: synthetic, synthetic:seed=S,trajectories=N, or FORMAT:PATH")
+	steps := fs.Int("steps", d.Steps, "train to this global step (a resumed run continues to it)")
+	batch := fs.Int("batch", d.BatchSize, "trajectories per step")
+	lr := fs.Float64("lr", d.LearningRate, "peak learning rate (warmup then cosine decay)")
+	wd := fs.Float64("weight-decay", d.WeightDecay, "AdamW weight decay")
+	clip := fs.Float64("clip", d.ClipNorm, "gradient clipping by global norm (0 = off)")
+	seed := fs.Int64("seed", d.Seed, "seed for initialisation, batches, augmentations and masks")
+	set := fs.String("set", "", `encoder hyperparameters, e.g. "layers=2;dim=128;heads=4" (keys: `+strings.Join(encoder.Keys(), ", ")+")")
+	ckpt := fs.String("checkpoint", "", "checkpoint directory (resumes when it holds a run)")
+	every := fs.Int("every", d.CheckpointEvery, "checkpoint every N steps (and on exit)")
+	temp := fs.Float64("temperature", d.Temperature, "contrastive: NT-Xent temperature τ")
+	aug := fs.String("augment", d.Augment, "contrastive: default, or a list of crop,jitter,mask,downsample,shift,simplify")
+	masking := fs.String("masking", d.Masking, "generative: random|span|road")
+	ratio := fs.Float64("mask-ratio", d.MaskRatio, "generative: fraction of steps hidden")
+	lambda := fs.Float64("lambda", d.Lambda, "hybrid: weight of the generative loss (balance=fixed)")
+	balance := fs.String("balance", d.Balance, "hybrid: "+strings.Join(pretrain.Balancers, "|"))
+	label := fs.String("label", d.Label, "causal: label to predict (mode or a label key)")
+	confounder := fs.String("confounder", d.Confounder, "causal: confounder label key")
+	limit := fs.Int("limit", 0, "use only the first K trajectories (0 = all)")
+	diag := fs.Int("diagnose", 512, "embed this many trajectories afterwards for the diagnostics (0 = skip)")
+	asJSON := fs.Bool("json", false, "print one JSON summary line on stdout")
+	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	opt := d
+	opt.Paradigm, opt.Modality, opt.Steps, opt.BatchSize = *paradigm, *modality, *steps, *batch
+	opt.LearningRate, opt.WeightDecay, opt.ClipNorm, opt.Seed = *lr, *wd, *clip, *seed
+	opt.CheckpointDir, opt.CheckpointEvery = *ckpt, *every
+	opt.Temperature, opt.Augment, opt.Masking, opt.MaskRatio = *temp, *aug, *masking, *ratio
+	opt.Lambda, opt.Balance, opt.Label, opt.Confounder = *lambda, *balance, *label, *confounder
+	if err := opt.Encoder.Set(*set); err != nil {
+		return err
+	}
+	if !*quiet {
+		opt.Progress = os.Stderr
+	}
+	ds, err := datasets.Load(*data)
+	if err != nil {
+		return err
+	}
+	if *limit > 0 && len(ds.Trajectories) > *limit {
+		ds.Trajectories = ds.Trajectories[:*limit]
+	}
+	be, err := backend.New()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := pretrain.Train(ctx, be, ds, opt)
+	if errors.Is(err, pretrain.ErrInterrupted) {
+		fmt.Fprintf(os.Stderr, "\ninterrupted at step %d; checkpoint saved in %s (run again to resume)\n", res.Steps, res.Checkpoint)
+	} else if err != nil {
+		return err
+	}
+	out := pretrainResult{Result: res, Data: *data}
+	if *diag > 0 && !res.Interrupted {
+		if out.Diagnostics, err = pretrain.Evaluate(res.Model, ds.Trajectories, *diag, uint64(opt.Seed)); err != nil {
+			return fmt.Errorf("diagnostics: %w", err)
+		}
+	}
+	if *asJSON {
+		return printJSON(out)
+	}
+	fmt.Printf("%s/%s on %s: %d steps, loss %.4f → %.4f, %.2f steps/s (%s)\n", res.Paradigm, res.Modality, *data,
+		res.Steps, res.FirstLoss, res.LastLoss, res.StepsPerSecond, res.Backend)
+	if dg := out.Diagnostics; dg != nil {
+		fmt.Printf("collapse: mean std %.3f, effective rank %.1f/%d; alignment %.3f uniformity %.3f\n",
+			dg.Collapse.MeanStd, dg.Collapse.EffectiveRank, dg.Collapse.Dim, dg.Alignment, dg.Uniformity)
+		if p := dg.ModeProbe; p != nil {
+			fmt.Printf("mode probe: %.3f (majority %.3f)\n", p.Accuracy, p.Majority)
+		}
+		if p := dg.ContextProbe; p != nil {
+			fmt.Printf("district-type probe (contextual bias): %.3f (majority %.3f)\n", p.Accuracy, p.Majority)
+		}
+	}
+	if res.Interrupted {
+		return pretrain.ErrInterrupted
+	}
+	return nil
+}

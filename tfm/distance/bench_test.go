@@ -1,0 +1,97 @@
+package distance
+
+import (
+	"fmt"
+	"runtime"
+	"math/rand"
+	"testing"
+)
+
+// Benchmarks report cells/s: n·m point pairs per second for one pair of
+// trajectories of n and m points (the DP cells; for Hausdorff and SSPD the
+// vertex–segment pairs the brute-force definition visits). Single-threaded.
+// Compare with the C loop: testdata/cbench/run.sh.
+
+// benchPair returns two noisy observations of the same random route of n
+// points (planar in metres, or lon/lat around Beijing).
+func benchPair(n int, geo bool) (*Series, *Series) {
+	r := rand.New(rand.NewSource(42))
+	route := randomWalk(r, n, 0, 0, 20)
+	mk := func() *Series {
+		xs, ys := make([]float64, n), make([]float64, n)
+		for i, p := range route {
+			xs[i], ys[i] = p[0]+r.NormFloat64()*5, p[1]+r.NormFloat64()*5
+			if geo {
+				xs[i], ys[i] = 116.3+xs[i]/85000, 39.9+ys[i]/111000
+			}
+		}
+		s, err := New(xs, ys)
+		if err != nil {
+			panic(err)
+		}
+		return s
+	}
+	return mk(), mk()
+}
+
+func benchMetric(b *testing.B, m Metric, n int) {
+	x, y := benchPair(n, m.Geo)
+	var s Scratch
+	if _, err := s.Distance(m, x, y); err != nil {
+		b.Fatal(err)
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.ResetTimer()
+	c0 := threadCPU()
+	for b.Loop() {
+		s.Distance(m, x, y)
+	}
+	cells := float64(b.N) * float64(n) * float64(n)
+	b.ReportMetric(cells/b.Elapsed().Seconds(), "cells/s")
+	b.ReportMetric(cells/(threadCPU()-c0), "cells/cpu-s")
+}
+
+func BenchmarkMetrics(b *testing.B) {
+	for _, geo := range []bool{false, true} {
+		for _, k := range Kinds() {
+			n := 1000
+			if k == ContinuousFrechet {
+				n = 100
+			}
+			eps := 10.0
+			m := Metric{Kind: k, Geo: geo, Eps: eps}
+			name := k.String()
+			if geo {
+				name += "-geo"
+			}
+			b.Run(fmt.Sprintf("%s/n=%d", name, n), func(b *testing.B) { benchMetric(b, m, n) })
+		}
+	}
+}
+
+// BenchmarkCondensed measures pdist scaling: 64 trajectories of 300 points,
+// DTW, with 1 and 2 workers.
+func BenchmarkCondensed(b *testing.B) {
+	r := rand.New(rand.NewSource(7))
+	var A []*Series
+	for i := 0; i < 64; i++ {
+		xs, ys := make([]float64, 300), make([]float64, 300)
+		for j, p := range randomWalk(r, 300, 0, 0, 20) {
+			xs[j], ys[j] = p[0], p[1]
+		}
+		s, _ := New(xs, ys)
+		A = append(A, s)
+	}
+	cells := float64(64*63/2) * 300 * 300
+	for _, th := range []int{1, 2} {
+		b.Run(fmt.Sprintf("dtw/threads=%d", th), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Condensed(A, Metric{Kind: DTW}, Options{Threads: th}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)*cells/b.Elapsed().Seconds(), "cells/s")
+		})
+	}
+}

@@ -1,0 +1,139 @@
+package distance
+
+import "math"
+
+// DTW (dynamic time warping), textbook form: C[0][0] = 0, C[i][0] = C[0][j] = +Inf,
+// C[i][j] = d(a_i, b_j) + min(C[i-1][j-1], C[i-1][j], C[i][j-1]); the distance is
+// C[n][m], the unnormalised sum of point distances along the best warping path.
+//
+// The kernels keep two rows of C, carry the left neighbour in a register (the
+// only loop-carried dependency is d + min(·, left)), and re-slice every input to
+// the row length so the compiler drops the bounds checks.
+
+func (s *Scratch) dtwPlanar(a, b *Series, abandon float64) float64 {
+	m := len(b.X)
+	prev, cur := s.floats(m + 1)
+	if cap(s.gap) < m {
+		s.gap = make([]float64, m)
+	}
+	drow := s.gap[:m]
+	prev[0] = 0
+	inf := math.Inf(1)
+	for j := 1; j <= m; j++ {
+		prev[j] = inf
+	}
+	ay := a.Y[:len(a.X)]
+	for i, x := range a.X {
+		planarRow(x, ay[i], b.X, b.Y, drow)
+		if dtwRow(prev, cur, drow) > abandon {
+			return inf
+		}
+		prev, cur = cur, prev
+	}
+	return prev[m]
+}
+
+// dtwRow computes one row of the recursion from the previous one and the
+// row's point distances d, and returns the row's minimum. The left neighbour
+// stays in a register: the only loop-carried dependency is d + min(·, left).
+func dtwRow(prev, cur, d []float64) float64 {
+	m := len(d)
+	inf := math.Inf(1)
+	cur[0] = inf
+	left := inf
+	diag := prev[0]
+	rowMin := inf
+	up := prev[1 : m+1]
+	out := cur[1 : m+1]
+	for j, dj := range d {
+		u := up[j]
+		best := diag
+		if u < best {
+			best = u
+		}
+		diag = u
+		if left < best {
+			best = left
+		}
+		left = dj + best
+		out[j] = left
+		if left < rowMin {
+			rowMin = left
+		}
+	}
+	return rowMin
+}
+
+// dtwPlanarRows is the fused one-pass kernel (distance and recursion in the
+// same loop), kept as the plain reference the benchmarks compare against.
+func dtwPlanarRows(ax, ay, bx, by, prev, cur []float64, abandon float64) float64 {
+	m := len(bx)
+	by = by[:m]
+	prev = prev[:m+1]
+	cur = cur[:m+1]
+	inf := math.Inf(1)
+	prev[0] = 0
+	for j := 1; j <= m; j++ {
+		prev[j] = inf
+	}
+	ay = ay[:len(ax)]
+	for i, x := range ax {
+		y := ay[i]
+		cur[0] = inf
+		left := inf
+		diag := prev[0]
+		rowMin := inf
+		up := prev[1:]
+		out := cur[1:]
+		up = up[:m]
+		out = out[:m]
+		for j := 0; j < m; j++ {
+			dx, dy := x-bx[j], y-by[j]
+			d := math.Sqrt(dx*dx + dy*dy)
+			u := up[j]
+			best := diag
+			if u < best {
+				best = u
+			}
+			diag = u
+			if left < best {
+				best = left
+			}
+			left = d + best
+			out[j] = left
+			if left < rowMin {
+				rowMin = left
+			}
+		}
+		if rowMin > abandon {
+			return inf
+		}
+		prev, cur = cur, prev
+	}
+	return prev[m]
+}
+
+func (s *Scratch) dtwGeo(a, b *Series, abandon float64) float64 {
+	m := len(b.X)
+	prev, cur := s.floats(m + 1)
+	if cap(s.gap) < m {
+		s.gap = make([]float64, m)
+	}
+	drow := s.gap[:m]
+	prev[0] = 0
+	inf := math.Inf(1)
+	for j := 1; j <= m; j++ {
+		prev[j] = inf
+	}
+	az, ay := a.uz[:len(a.ux)], a.uy[:len(a.ux)]
+	for i, x := range a.ux {
+		// Distances first, in a loop without a carried dependency (the arcsine
+		// pipelines), then the recursion over them.
+		geoRow(x, ay[i], az[i], b.ux, b.uy, b.uz, drow)
+		if dtwRow(prev, cur, drow) > abandon {
+			return inf
+		}
+		prev, cur = cur, prev
+	}
+	return prev[m]
+}

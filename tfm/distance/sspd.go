@@ -1,0 +1,22 @@
+package distance
+
+// SSPD (symmetric segment-path distance, Besse et al. 2016):
+// (SPD(A, B) + SPD(B, A)) / 2 where SPD(A, B) is the mean over A's vertices
+// of the point-to-polyline distance to B (see segment.go).
+func sspd(geo bool, a, b *Series) float64 {
+	if geo {
+		return (geoPointPolylineSum(a, b)/float64(a.Len()) + geoPointPolylineSum(b, a)/float64(b.Len())) / 2
+	}
+	return (pointPolylineSum(a, b)/float64(a.Len()) + pointPolylineSum(b, a)/float64(b.Len())) / 2
+}
+
+func geoPointPolylineSum(a, b *Series) float64 {
+	var sum float64
+	hint := 0
+	var d float64
+	for i := range a.ux {
+		d, hint = geoPointPolyline2(b, a.ux[i], a.uy[i], a.uz[i], hint, -1)
+		sum += chord2ToMetres(d)
+	}
+	return sum
+}

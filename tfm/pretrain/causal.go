@@ -1,0 +1,197 @@
+package pretrain
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/layers"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/tfm-course/course/tfm/encoder"
+	"github.com/tfm-course/course/tfm/traj"
+)
+
+// Causal is deconfounded representation learning by backdoor adjustment.
+// The structural causal model: the geospatial context C (district type)
+// causes both the trajectory X (where and how people move) and the label Y,
+// so P(Y|X) mixes the effect of X with the spurious path X ← C → Y. The
+// intervention cuts it:
+//
+//	P(Y | do(X)) = Σ_c P(Y | X, c)·P(c)
+//
+// The model learns P(Y | X, c) with a confounder dictionary of learned
+// context prototypes u_c (one per district type):
+//
+//	logits(x, c) = W·f(x) + V·u_c + b                    (training: the trip's own c)
+//	P(Y | do(x)) = Σ_k P(c_k)·softmax(logits(x, c_k))    (prediction: prototypes weighted by their prior)
+//
+// Given C explicitly, the context's share of the label is explained by u_c
+// instead of being squeezed into f(x), and the prior-weighted sum removes it
+// at prediction time. With Adjust=false the head is W·f(x)+b only: the plain
+// model, which learns the shortcut when the training data has one.
+type Causal struct {
+	M          Modality
+	Cfg        encoder.Config
+	Label      string // label key ("mode" = Trajectory.Mode)
+	Confounder string // confounder label key
+	Adjust     bool   // backdoor adjustment on (false: plain classifier)
+
+	Classes  []string  // label values, by id
+	Contexts []string  // confounder values, by id
+	Prior    []float64 // P(c_k) in the training data
+	labelID  map[string]int
+	ctxID    map[string]int
+}
+
+// NewCausal configures the objective (adjusted) from opt.
+func NewCausal(m Modality, cfg encoder.Config, opt Options) (*Causal, error) {
+	if opt.Label == "" || opt.Confounder == "" {
+		return nil, fmt.Errorf("causal: need a label and a confounder key")
+	}
+	return &Causal{M: m, Cfg: cfg, Label: opt.Label, Confounder: opt.Confounder, Adjust: !opt.Plain}, nil
+}
+
+func (c *Causal) Name() string    { return "causal" }
+func (c *Causal) Terms() []string { return []string{"cls", "accuracy"} }
+
+// LabelOf returns the value of a label key ("mode" reads Trajectory.Mode).
+func LabelOf(t *traj.Trajectory, key string) string {
+	if key == "mode" {
+		return t.Mode
+	}
+	return t.Labels[key]
+}
+
+// Fit collects the classes, contexts and context prior from trajs (or
+// reuses the given names when resuming).
+func (c *Causal) Fit(trajs []*traj.Trajectory, classes, contexts []string) error {
+	count := map[string]int{}
+	labels := map[string]bool{}
+	for _, t := range trajs {
+		y, ctx := LabelOf(t, c.Label), LabelOf(t, c.Confounder)
+		if y == "" || ctx == "" {
+			continue
+		}
+		labels[y] = true
+		count[ctx]++
+	}
+	if classes == nil {
+		for y := range labels {
+			classes = append(classes, y)
+		}
+		sort.Strings(classes)
+		for ctx := range count {
+			contexts = append(contexts, ctx)
+		}
+		sort.Strings(contexts)
+	}
+	if len(classes) < 2 || len(contexts) < 1 {
+		return fmt.Errorf("causal: need ≥ 2 values of label %q and ≥ 1 of confounder %q in the data (found %d and %d)",
+			c.Label, c.Confounder, len(classes), len(contexts))
+	}
+	c.Classes, c.Contexts = classes, contexts
+	c.labelID, c.ctxID = index(classes), index(contexts)
+	total := 0
+	for _, n := range count {
+		total += n
+	}
+	c.Prior = make([]float64, len(contexts))
+	for k, ctx := range contexts {
+		c.Prior[k] = (float64(count[ctx]) + 1) / (float64(total) + float64(len(contexts))) // Laplace
+	}
+	return nil
+}
+
+// Usable keeps the trajectories with a known label and context.
+func (c *Causal) Usable(trajs []*traj.Trajectory) []*traj.Trajectory {
+	var out []*traj.Trajectory
+	for _, t := range trajs {
+		_, ok1 := c.labelID[LabelOf(t, c.Label)]
+		_, ok2 := c.ctxID[LabelOf(t, c.Confounder)]
+		if ok1 && ok2 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (c *Causal) Inputs(_ *rand.Rand, trajs []*traj.Trajectory) ([]*tensors.Tensor, error) {
+	b, err := c.M.Batch(trajs, c.Cfg.MaxLen)
+	if err != nil {
+		return nil, err
+	}
+	ins, err := encoder.Tensors(c.Cfg, b)
+	if err != nil {
+		return nil, err
+	}
+	y := make([]int32, len(trajs))
+	ctx := make([]int32, len(trajs))
+	for i, t := range trajs {
+		yi, ok := c.labelID[LabelOf(t, c.Label)]
+		ci, ok2 := c.ctxID[LabelOf(t, c.Confounder)]
+		if !ok || !ok2 {
+			return nil, fmt.Errorf("causal: trajectory %q has no known %q/%q label", t.ID, c.Label, c.Confounder)
+		}
+		y[i], ctx[i] = int32(yi), int32(ci)
+	}
+	return append(ins, tensors.FromFlatDataAndDimensions(y, len(y)), tensors.FromFlatDataAndDimensions(ctx, len(ctx))), nil
+}
+
+func (c *Causal) Loss(scope *model.Scope, inputs []*Node) (*Node, []*Node) {
+	n := encoder.NumInputs(c.Cfg)
+	z := encode(scope, c.Cfg, inputs[:n]).Pooled
+	y, ctx := inputs[n], inputs[n+1]
+	var logits *Node
+	if c.Adjust {
+		cond := c.ConditionalLogits(scope, z)                // [B, K, classes]
+		onehot := OneHot(ctx, len(c.Contexts), cond.DType()) // [B, K]
+		logits = Einsum("bkc,bk->bc", cond, onehot)          // logits(x, c_true)
+	} else {
+		logits = c.ConditionalLogits(scope, z)
+	}
+	cls := ReduceAllMean(crossEntropy(logits, y))
+	pred := ConvertDType(ArgMax(c.Predict(scope, z), -1), dtypes.Int32)
+	acc := ReduceAllMean(ConvertDType(Equal(pred, y), dtypes.Float32))
+	return cls, []*Node{cls, acc}
+}
+
+// ConditionalLogits returns logits(x, c_k) = W·z + V·u_k + b for every
+// context, [B, K, classes] (with Adjust=false: W·z + b, [B, classes]).
+func (c *Causal) ConditionalLogits(scope *model.Scope, z *Node) *Node {
+	s := scope.At("causal")
+	fromX := layers.DenseWithBias(s.At("from_x"), z, len(c.Classes)) // [B, classes]
+	if !c.Adjust {
+		return fromX
+	}
+	D, K := z.Shape().Dim(-1), len(c.Contexts)
+	protos := s.At("dictionary").VariableWithShape("prototypes", shapes.Make(dtypes.Float32, K, D)).NodeValue(z.Graph()) // u_k
+	fromC := layers.Dense(s.At("from_context"), protos, false, len(c.Classes))                                           // [K, classes]
+	return Add(ExpandAxes(fromX, 1), ExpandAxes(fromC, 0))
+}
+
+// Predict returns class probabilities [B, classes]: P(Y | do(x)) =
+// Σ_k P(c_k)·softmax(logits(x, c_k)) when adjusted, softmax(logits(x)) if not.
+func (c *Causal) Predict(scope *model.Scope, z *Node) *Node {
+	cond := c.ConditionalLogits(scope, z)
+	if !c.Adjust {
+		return Softmax(cond, -1)
+	}
+	prior := make([]float32, len(c.Prior))
+	for k, p := range c.Prior {
+		prior[k] = float32(p)
+	}
+	return Einsum("bkc,k->bc", Softmax(cond, -1), Const(z.Graph(), prior))
+}
+
+func index(names []string) map[string]int {
+	m := make(map[string]int, len(names))
+	for i, n := range names {
+		m[n] = i
+	}
+	return m
+}

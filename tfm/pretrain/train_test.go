@@ -1,0 +1,173 @@
+package pretrain
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/tfm-course/course/tfm/encoder"
+)
+
+func tinyOptions(paradigm, modality string, steps int) Options {
+	o := DefaultOptions()
+	o.Paradigm, o.Modality, o.Steps, o.BatchSize = paradigm, modality, steps, 16
+	o.LearningRate, o.WarmupSteps = 3e-3, 5
+	o.Encoder = encoder.DefaultConfig()
+	if err := o.Encoder.Set("layers=1;dim=32;heads=2;ffn=64;maxlen=32"); err != nil {
+		panic(err)
+	}
+	o.ProjDim = 32
+	return o
+}
+
+func TestEachParadigmLowersLoss(t *testing.T) {
+	be := testBackend(t)
+	ds := toyCity(120, 1)
+	for _, c := range []struct{ paradigm, modality, balance string }{
+		{"contrastive", "gps", ""},
+		{"generative", "gps", ""},
+		{"generative", "grid", ""},
+		{"hybrid", "gps", "gradnorm"},
+		{"hybrid", "grid", "dwa"},
+		{"causal", "gps", ""},
+	} {
+		opt := tinyOptions(c.paradigm, c.modality, 40)
+		opt.Balance = c.balance
+		res, err := Train(context.Background(), be, ds, opt)
+		if err != nil {
+			t.Fatalf("%s/%s: %v", c.paradigm, c.modality, err)
+		}
+		t.Logf("%s/%s %s: first %.4f last %.4f terms %v (%.1f steps/s)", c.paradigm, c.modality, c.balance,
+			res.FirstLoss, res.LastLoss, res.Terms, res.StepsPerSecond)
+		if !(res.LastLoss < res.FirstLoss) || res.Steps != 40 {
+			t.Errorf("%s/%s: loss %.4f → %.4f after %d steps, want a decrease", c.paradigm, c.modality, res.FirstLoss, res.LastLoss, res.Steps)
+		}
+		if c.paradigm == "hybrid" && (res.Terms["w_gen"] <= 0 || res.Terms["w_con"] <= 0) {
+			t.Errorf("hybrid weights not logged: %v", res.Terms)
+		}
+	}
+}
+
+const resumeSteps = 24
+
+// The helper process trains until killed (see TestResumeAfterKill).
+func TestHelperTrainUntilKilled(t *testing.T) {
+	dir := os.Getenv("TFM_PRETRAIN_HELPER_DIR")
+	if dir == "" {
+		t.Skip("helper process only")
+	}
+	opt := tinyOptions("generative", "gps", resumeSteps)
+	opt.CheckpointDir, opt.CheckpointEvery = dir, 5
+	opt.OnStep = func(StepMetrics) { time.Sleep(100 * time.Millisecond) } // be killed mid-run
+	_, err := Train(context.Background(), testBackend(t), toyCity(60, 2), opt)
+	t.Fatalf("helper was not killed: %v", err)
+}
+
+func readLog(t *testing.T, dir string) []StepMetrics {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, MetricsFile))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []StepMetrics
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var sm StepMetrics
+		if json.Unmarshal(sc.Bytes(), &sm) == nil {
+			out = append(out, sm)
+		}
+	}
+	return out
+}
+
+// Kill a training process mid-run (SIGKILL: no chance to save), resume
+// from its last checkpoint, and check the metrics log has every step once
+// and the same losses as an uninterrupted run (determinism under the seed).
+func TestResumeAfterKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a subprocess")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperTrainUntilKilled$")
+	cmd.Env = append(os.Environ(), "TFM_PRETRAIN_HELPER_DIR="+dir)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for len(readLog(t, dir)) < 13 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	logged := len(readLog(t, dir))
+	if logged < 13 {
+		t.Fatalf("helper logged only %d steps in 60 s", logged)
+	}
+
+	const total = resumeSteps
+	be := testBackend(t)
+	opt := tinyOptions("generative", "gps", total)
+	opt.CheckpointDir, opt.CheckpointEvery = dir, 5
+	res, err := Train(context.Background(), be, toyCity(60, 2), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StartStep == 0 || res.StartStep%5 != 0 || res.StartStep > logged {
+		t.Fatalf("resumed from step %d (killed after %d logged steps, checkpoints every 5)", res.StartStep, logged)
+	}
+	log := readLog(t, dir)
+	if len(log) != total {
+		t.Fatalf("metrics log has %d lines, want %d", len(log), total)
+	}
+	for i, sm := range log {
+		if sm.Step != i+1 {
+			t.Fatalf("log line %d is step %d: lost or repeated steps", i, sm.Step)
+		}
+	}
+
+	// Same run without interruption.
+	opt.CheckpointDir = t.TempDir()
+	ref, err := Train(context.Background(), be, toyCity(60, 2), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, sm := range readLog(t, opt.CheckpointDir) {
+		if d := sm.Loss - log[i].Loss; d > 1e-3*max(1, sm.Loss) || d < -1e-3*max(1, sm.Loss) {
+			t.Fatalf("step %d: loss %.6f resumed vs %.6f uninterrupted", sm.Step, log[i].Loss, sm.Loss)
+		}
+	}
+	if ref.Steps != total || res.Steps != total {
+		t.Fatalf("steps %d / %d, want %d", res.Steps, ref.Steps, total)
+	}
+}
+
+func TestInterruptSavesCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	opt := tinyOptions("contrastive", "gps", 100)
+	opt.CheckpointDir, opt.CheckpointEvery = dir, 1000
+	opt.OnStep = func(sm StepMetrics) {
+		if sm.Step == 7 {
+			cancel()
+		}
+	}
+	res, err := Train(ctx, testBackend(t), toyCity(40, 3), opt)
+	if !errors.Is(err, ErrInterrupted) || res.Steps != 7 {
+		t.Fatalf("Train = step %v, %v; want an interruption at step 7", res, err)
+	}
+	m, err := LoadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emb, err := m.Embed(toyCity(5, 9).Trajectories)
+	if err != nil || len(emb) != 5 || len(emb[0]) != 32 {
+		t.Fatalf("Embed: %d vectors, %v", len(emb), err)
+	}
+}

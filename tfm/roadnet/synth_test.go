@@ -1,0 +1,88 @@
+package roadnet_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tfm-course/course/datasets/synth"
+	"github.com/tfm-course/course/tfm/roadnet"
+	"github.com/tfm-course/course/tfm/traj"
+)
+
+func TestMatchSynthCity(t *testing.T) {
+	cfg := synth.DefaultConfig()
+	cfg.Seed, cfg.Trajectories = 5, 200
+	cfg.SamplingInterval, cfg.Noise = 15*time.Second, 10
+	start := time.Now()
+	city, err := synth.Generate(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("city: %d nodes %d segments, generated in %v", len(city.Network.Nodes), len(city.Network.Segments), time.Since(start))
+	m, err := roadnet.NewMatcher(city.Network, roadnet.DefaultMatchConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byMode := map[string][2][][]int{}
+	var ts []*traj.Trajectory
+	for _, tr := range city.Trips {
+		ts = append(ts, tr.Observed)
+	}
+	ms, errs := m.MatchAll(ts)
+	for i, tr := range city.Trips {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		b := byMode[tr.Mode]
+		b[0] = append(b[0], tr.Path)
+		b[1] = append(b[1], ms[i].Path())
+		byMode[tr.Mode] = b
+	}
+	var all [2][][]int
+	for mode, b := range byMode {
+		t.Logf("%s: %+v", mode, roadnet.ScorePaths(b[0], b[1]))
+		all[0], all[1] = append(all[0], b[0]...), append(all[1], b[1]...)
+	}
+	s := roadnet.ScorePaths(all[0], all[1])
+	t.Logf("all: %+v", s)
+	if s.Accuracy < 0.95 {
+		t.Errorf("segment accuracy %.3f < 0.95 on the synthetic city", s.Accuracy)
+	}
+}
+
+// BenchmarkMatchSynthCity matches the synthetic city's trips (15 s, 10 m)
+// on one core and reports points/s and the segment accuracy.
+func BenchmarkMatchSynthCity(b *testing.B) {
+	cfg := synth.DefaultConfig()
+	cfg.Seed, cfg.Trajectories = 5, 200
+	cfg.SamplingInterval, cfg.Noise = 15*time.Second, 10
+	city, err := synth.Generate(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mc := roadnet.DefaultMatchConfig()
+	mc.Workers = 1
+	m, err := roadnet.NewMatcher(city.Network, mc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ts []*traj.Trajectory
+	var truth [][]int
+	points := 0
+	for _, tr := range city.Trips {
+		ts = append(ts, tr.Observed)
+		truth = append(truth, tr.Path)
+		points += len(tr.Observed.Points)
+	}
+	var got [][]int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ms, _ := m.MatchAll(ts)
+		got = got[:0]
+		for _, mm := range ms {
+			got = append(got, mm.Path())
+		}
+	}
+	b.ReportMetric(float64(points*b.N)/b.Elapsed().Seconds(), "points/s")
+	b.ReportMetric(roadnet.ScorePaths(truth, got).Accuracy, "segment_accuracy")
+}

@@ -1,0 +1,258 @@
+package tasks
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/tfm-course/course/tfm/encoder"
+	"github.com/tfm-course/course/tfm/traj"
+)
+
+// Tasks lists the task names Evaluate accepts.
+var Tasks = []string{"tte", "similarity", "classify", "recover"}
+
+// Options configure one evaluation run (what `tfm eval` exposes).
+type Options struct {
+	Task     string  // tte | similarity | classify | recover
+	Finetune bool    // fine-tune the encoder (default: frozen encoder + probe)
+	TestFrac float64 // share of trajectories held out for testing
+	Seed     int64   // split, initialisation and training seed
+	// TrainLimit caps the labelled training examples (0 = all): the
+	// label-scarce regime where pre-training should pay off.
+	TrainLimit int
+
+	Label        string       // classify: label key ("mode", "user" or a Labels key)
+	SplitByMode  bool         // classify: cut trajectories at per-point mode changes first
+	Mode         string       // tte: only trips of this mode ("" = all)
+	Queries      int          // similarity: number of queries
+	Perturbation Perturbation // similarity: drop / noise applied to both halves
+	MinPoints    int          // similarity: minimum points per half
+
+	Probe    ProbeConfig
+	FineTune FineTuneConfig
+	Route    RouteConfig
+	Recovery RecoveryConfig
+	// Encoder is the architecture of the scratch baseline when there is no
+	// checkpoint.
+	Encoder encoder.Config
+	// Log receives progress lines (nil: silent).
+	Log io.Writer
+}
+
+// DefaultOptions are the course's evaluation defaults.
+func DefaultOptions(task string) Options {
+	return Options{
+		Task: task, TestFrac: 0.2, Seed: 1, Label: "mode",
+		Queries: 1000, MinPoints: 5, Perturbation: Perturbation{DropRate: 0.5, NoiseM: 30, Seed: 1},
+		Probe: DefaultProbeConfig(), FineTune: DefaultFineTuneConfig(),
+		Route: DefaultRouteConfig(), Recovery: DefaultRecoveryConfig(), Encoder: encoder.DefaultConfig(),
+	}
+}
+
+// QuickOptions shrink training for tests and notebooks in quick mode.
+func QuickOptions(task string) Options {
+	o := DefaultOptions(task)
+	o.Probe.Steps, o.FineTune.Steps, o.Queries = 200, 80, 200
+	return o
+}
+
+// Result is one evaluation: the task's metrics by the names the field uses
+// (mae, mape, rmse; mean_rank, hr1, hr5, hr20; accuracy, macro_f1;
+// recovery_accuracy, recovery_error_m), the reference baseline's metrics,
+// and the sizes. It marshals to one flat JSON object.
+type Result struct {
+	Task       string
+	Checkpoint string
+	Method     Method
+	Train      int
+	Test       int
+	Metrics    map[string]float64
+	// Baseline holds the classical reference on the same split (speed
+	// baseline, resampled coordinates, majority class, linear
+	// interpolation), keyed "baseline_<metric>".
+	Baseline  map[string]float64
+	Confusion *ConfusionMatrix
+	Extra     map[string]any
+}
+
+// MarshalJSON flattens the result.
+func (r Result) MarshalJSON() ([]byte, error) {
+	m := map[string]any{"task": r.Task, "checkpoint": r.Checkpoint, "method": r.Method, "train_size": r.Train, "test_size": r.Test}
+	for k, v := range r.Metrics {
+		m[k] = v
+	}
+	for k, v := range r.Baseline {
+		m["baseline_"+k] = v
+	}
+	if r.Confusion != nil {
+		m["confusion"] = r.Confusion
+	}
+	for k, v := range r.Extra {
+		m[k] = v
+	}
+	return json.Marshal(m)
+}
+
+// MetricNames lists a result's metric names in a stable order.
+func (r Result) MetricNames() []string {
+	names := make([]string, 0, len(r.Metrics))
+	for k := range r.Metrics {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (o Options) logf(format string, args ...any) {
+	if o.Log != nil {
+		fmt.Fprintf(o.Log, format+"\n", args...)
+	}
+}
+
+func limit(ts []*traj.Trajectory, n int) []*traj.Trajectory {
+	if n > 0 && len(ts) > n {
+		return ts[:n]
+	}
+	return ts
+}
+
+// Evaluate runs task opt.Task with encoder enc on the trajectories ts: it
+// splits them (seeded), trains what the task trains on the train split and
+// reports on the test split. enc == nil means the scratch baseline: the
+// architecture opt.Encoder randomly initialised and trained only on the
+// task (similarity search, which trains nothing, then ranks with the
+// random encoder).
+func Evaluate(enc *Encoder, ts []*traj.Trajectory, opt Options) (Result, error) {
+	seed := uint64(opt.Seed)
+	ft := opt.FineTune
+	ft.Seed = opt.Seed
+	probe := opt.Probe
+	probe.Seed = opt.Seed
+	res := Result{Task: opt.Task, Checkpoint: "scratch", Baseline: map[string]float64{}, Extra: map[string]any{}}
+	trainAll, test, err := Split(ts, opt.TestFrac, seed)
+	if err != nil {
+		return res, err
+	}
+	scratch := enc == nil
+	if scratch {
+		enc, err = NewScratchEncoder(opt.Encoder, trainAll, opt.Seed)
+		if err != nil {
+			return res, err
+		}
+	} else {
+		res.Checkpoint = enc.Name
+	}
+	train := limit(trainAll, opt.TrainLimit)
+	switch opt.Task {
+	case "tte":
+		if opt.Mode != "" {
+			train, test = filterMode(train, opt.Mode), filterMode(test, opt.Mode)
+			res.Extra["mode"] = opt.Mode
+		}
+		b, err := TTESpeedBaseline(train, test)
+		if err != nil {
+			return res, err
+		}
+		res.Baseline = map[string]float64{"mae": b.MAE, "mape": b.MAPE, "rmse": b.RMSE}
+		var r TTEResult
+		if scratch || opt.Finetune {
+			opt.logf("tte: training encoder + head (%d steps, %d trips)", ft.Steps, len(train))
+			r, err = TTEFineTune(enc, train, test, opt.Route, ft)
+		} else {
+			r, err = TTEProbe(enc, train, test, opt.Route, probe)
+		}
+		if err != nil {
+			return res, err
+		}
+		res.Method, res.Train, res.Test = r.Method, r.Train, r.Test
+		res.Metrics = map[string]float64{"mae": r.MAE, "mape": r.MAPE, "rmse": r.RMSE}
+	case "similarity":
+		queries, distractors := SplitQueries(test, opt.Queries, seed)
+		distractors = append(distractors, trainAll...)
+		s, err := NewSelfSimilarityPerturbed(queries, distractors, opt.MinPoints, opt.Perturbation)
+		if err != nil {
+			return res, err
+		}
+		opt.logf("similarity: %d queries against %d distractors", len(s.Queries), s.Distractors())
+		r, err := s.Evaluate(enc, L2)
+		if err != nil {
+			return res, err
+		}
+		b, err := s.Evaluate(NewResampleEmbedder(ts, 16), L2)
+		if err != nil {
+			return res, err
+		}
+		res.Method = MethodProbe
+		if scratch {
+			res.Method = MethodScratch
+		}
+		res.Train, res.Test = 0, r.Queries
+		res.Metrics = map[string]float64{"mean_rank": r.MeanRank, "hr1": r.HR1, "hr5": r.HR5, "hr20": r.HR20}
+		res.Baseline = map[string]float64{"mean_rank": b.MeanRank, "hr1": b.HR1, "hr5": b.HR5, "hr20": b.HR20}
+		res.Extra["distractors"] = r.Distractors
+		res.Extra["drop_rate"] = opt.Perturbation.DropRate
+		res.Extra["noise_m"] = opt.Perturbation.NoiseM
+	case "classify":
+		if opt.SplitByMode {
+			train, test = splitAllByMode(train, opt.MinPoints), splitAllByMode(test, opt.MinPoints)
+		}
+		var r ClassifyResult
+		if scratch || opt.Finetune {
+			opt.logf("classify: training encoder + head (%d steps, %d trajectories)", ft.Steps, len(train))
+			r, err = ClassifyFineTune(enc, train, test, opt.Label, ft)
+		} else {
+			r, err = ClassifyProbe(enc, train, test, opt.Label, probe)
+		}
+		if err != nil {
+			return res, err
+		}
+		res.Method, res.Train, res.Test = r.Method, r.Train, r.Test
+		res.Metrics = map[string]float64{"accuracy": r.Accuracy, "macro_f1": r.MacroF1}
+		res.Baseline = map[string]float64{"accuracy": r.MajorityAccuracy}
+		res.Confusion = r.Confusion
+		res.Extra["label"] = opt.Label
+		if mf, err := ClassifyProbe(MotionFeatures{}, train, test, opt.Label, probe); err == nil {
+			res.Extra["motion_features_accuracy"] = mf.Accuracy
+			res.Extra["motion_features_macro_f1"] = mf.MacroF1
+		}
+	case "recover":
+		lin, err := RecoverLinear(test, opt.Recovery)
+		if err != nil {
+			return res, err
+		}
+		ft.Freeze = !scratch && !opt.Finetune
+		opt.logf("recover: training %s (%d steps)", map[bool]string{true: "head only", false: "encoder + head"}[ft.Freeze], ft.Steps)
+		r, err := RecoverFineTune(enc, train, test, opt.Recovery, ft)
+		if err != nil {
+			return res, err
+		}
+		res.Method, res.Train, res.Test = r.Method, r.Train, r.Test
+		res.Metrics = map[string]float64{"recovery_accuracy": r.Accuracy, "recovery_error_m": r.ErrorM}
+		res.Baseline = map[string]float64{"recovery_accuracy": lin.Accuracy, "recovery_error_m": lin.ErrorM}
+		res.Extra["keep_rate"] = opt.Recovery.KeepRate
+		res.Extra["radius_m"] = opt.Recovery.RadiusM
+	default:
+		return res, fmt.Errorf("unknown task %q (want one of %v)", opt.Task, Tasks)
+	}
+	return res, nil
+}
+
+func filterMode(ts []*traj.Trajectory, mode string) []*traj.Trajectory {
+	var out []*traj.Trajectory
+	for _, t := range ts {
+		if t.Mode == mode {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func splitAllByMode(ts []*traj.Trajectory, minPoints int) []*traj.Trajectory {
+	var out []*traj.Trajectory
+	for _, t := range ts {
+		out = append(out, SplitByMode(t, minPoints)...)
+	}
+	return out
+}
