@@ -47,7 +47,9 @@ type Options struct {
 	// Limit > 0 stops after that many trajectories (format "porto" only,
 	// whose file holds 1.7 million trips).
 	Limit int
-	// Report, when not nil, receives the counts of the load.
+	// Report, when not nil, receives the counts of the load. When it is
+	// nil and SkipBad dropped something, Open says so on stderr: skipped
+	// rows are never silent.
 	Report *Report
 }
 
@@ -88,6 +90,9 @@ func Open(format, path string, opt Options) (*traj.Dataset, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if opt.Report == nil && (rep.SkippedRows > 0 || rep.SkippedFiles > 0) {
+		fmt.Fprintf(os.Stderr, "datasets: %s %s: %v\n", format, path, rep)
 	}
 	ds.Name = strings.ToLower(format)
 	return ds, nil

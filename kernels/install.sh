@@ -65,8 +65,10 @@ if [[ -n "$jm" ]]; then
 fi
 
 # --- Go tools (pinned in kernels/tools/go.mod) ----------------------------------------------
+# Versions pinned by the tools module, read once: "module version" lines.
+pinned="$(cd "$here/tools" && go list -m -f '{{.Path}} {{.Version}}' github.com/janpfeifer/gonb golang.org/x/tools golang.org/x/tools/gopls)"
 # tool_version MODULE prints the version the tools module pins.
-tool_version() { (cd "$here/tools" && go list -m -f '{{.Version}}' "$1"); }
+tool_version() { awk -v m="$1" '$1==m{print $2}' <<<"$pinned"; }
 # installed_version BINARY prints the module version a binary was built from ("" if absent).
 installed_version() {
 	[[ -x "$gobin/$1" ]] || return 0

@@ -298,12 +298,16 @@ func BenchmarkReadPLT(b *testing.B) {
 	}
 	b.SetBytes(int64(len(data)))
 	var n int
+	cpu0 := sample.CPUSeconds()
 	for b.Loop() {
 		pts, err := ReadPLT(bytes.NewReader(data), "bench.plt", nil)
 		if err != nil {
 			b.Fatal(err)
 		}
 		n += len(pts)
+	}
+	if cpu := sample.CPUSeconds() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(n)/cpu, "points/cpu-s")
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "points/s")
 }
@@ -316,12 +320,16 @@ func BenchmarkLoadSample(b *testing.B) {
 		b.Skip("GeoLife sample absent")
 	}
 	n := 0
+	cpu0 := sample.CPUSeconds()
 	for b.Loop() {
 		ds, err := Load(root, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
 		n += ds.NumPoints()
+	}
+	if cpu := sample.CPUSeconds() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(n)/cpu, "points/cpu-s")
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "points/s")
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tfm-course/course/datasets/internal/sample"
 	"github.com/tfm-course/course/datasets/parse"
 	"github.com/tfm-course/course/tfm/traj"
 )
@@ -147,6 +148,7 @@ func BenchmarkRead(b *testing.B) {
 	data := synthRows(2000)
 	b.SetBytes(int64(len(data)))
 	n := 0
+	cpu0 := sample.CPUSeconds()
 	for b.Loop() {
 		r, err := NewReader(bytes.NewReader(data), "bench.csv", nil)
 		if err != nil {
@@ -162,6 +164,9 @@ func BenchmarkRead(b *testing.B) {
 			}
 			n += len(tr.Points)
 		}
+	}
+	if cpu := sample.CPUSeconds() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(n)/cpu, "points/cpu-s")
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "points/s")
 }

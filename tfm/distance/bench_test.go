@@ -2,8 +2,9 @@ package distance
 
 import (
 	"fmt"
-	"runtime"
+	"math"
 	"math/rand"
+	"runtime"
 	"testing"
 )
 
@@ -94,4 +95,82 @@ func BenchmarkCondensed(b *testing.B) {
 			b.ReportMetric(float64(b.N)*cells/b.Elapsed().Seconds(), "cells/s")
 		})
 	}
+}
+
+// dtwFused is DTW as one fused loop (distance and recursion together), the
+// shape of the C reference; the package computes a row of distances first
+// (SIMD) and then the recursion, which BenchmarkDTWKernels compares.
+func dtwFused(ax, ay, bx, by, prev, cur []float64, abandon float64) float64 {
+	m := len(bx)
+	by = by[:m]
+	prev = prev[:m+1]
+	cur = cur[:m+1]
+	inf := math.Inf(1)
+	prev[0] = 0
+	for j := 1; j <= m; j++ {
+		prev[j] = inf
+	}
+	ay = ay[:len(ax)]
+	for i, x := range ax {
+		y := ay[i]
+		cur[0] = inf
+		left := inf
+		diag := prev[0]
+		rowMin := inf
+		up := prev[1:]
+		out := cur[1:]
+		up = up[:m]
+		out = out[:m]
+		for j := 0; j < m; j++ {
+			dx, dy := x-bx[j], y-by[j]
+			d := math.Sqrt(dx*dx + dy*dy)
+			u := up[j]
+			best := diag
+			if u < best {
+				best = u
+			}
+			diag = u
+			if left < best {
+				best = left
+			}
+			left = d + best
+			out[j] = left
+			if left < rowMin {
+				rowMin = left
+			}
+		}
+		if rowMin > abandon {
+			return inf
+		}
+		prev, cur = cur, prev
+	}
+	return prev[m]
+}
+
+func BenchmarkDTWKernels(b *testing.B) {
+	x, y := benchPair(1000, false)
+	p, c := make([]float64, 1001), make([]float64, 1001)
+	var s Scratch
+	if got, want := dtwFused(x.X, x.Y, y.X, y.Y, p, c, math.Inf(1)), s.dtwPlanar(x, y, math.Inf(1)); got != want {
+		b.Fatalf("fused %v, two-pass %v", got, want)
+	}
+	b.Run("fused", func(b *testing.B) {
+		cpuBench(b, 1e6, func() { dtwFused(x.X, x.Y, y.X, y.Y, p, c, math.Inf(1)) })
+	})
+	b.Run("row-then-recursion", func(b *testing.B) {
+		cpuBench(b, 1e6, func() { s.dtwPlanar(x, y, math.Inf(1)) })
+	})
+}
+
+// cpuBench runs f in a b.Loop on a locked OS thread and reports cells per
+// wall second and per CPU second of that thread.
+func cpuBench(b *testing.B, cells float64, f func()) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	c0 := threadCPU()
+	for b.Loop() {
+		f()
+	}
+	b.ReportMetric(float64(b.N)*cells/b.Elapsed().Seconds(), "cells/s")
+	b.ReportMetric(float64(b.N)*cells/(threadCPU()-c0), "cells/cpu-s")
 }

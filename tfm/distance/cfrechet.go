@@ -83,21 +83,27 @@ func (s *Scratch) continuousFrechet(geo bool, a, b *Series, abandon float64) flo
 		s.cf.qp = make([]float64, nq*(np-1))
 	}
 	pq, qp := s.cf.pq[:np*(nq-1)], s.cf.qp[:nq*(np-1)]
-	vals := s.cf.vals[:0]
 	for i := 0; i < np; i++ {
 		for j := 0; j < nq-1; j++ {
-			v := c.pointSegDist(c.p, i, c.q, j)
-			pq[i*(nq-1)+j] = v
-			if v > lo {
-				vals = append(vals, v)
-			}
+			pq[i*(nq-1)+j] = c.pointSegDist(c.p, i, c.q, j)
 		}
 	}
 	for j := 0; j < nq; j++ {
 		for i := 0; i < np-1; i++ {
-			v := c.pointSegDist(c.q, j, c.p, i)
-			qp[j*(np-1)+i] = v
-			if v > lo {
+			qp[j*(np-1)+i] = c.pointSegDist(c.q, j, c.p, i)
+		}
+	}
+	// The answer lies in [max(lo, Hausdorff), discrete Fréchet]; the
+	// Hausdorff distance is itself a (b) value, read off the matrices.
+	L := max(lo, maxRowMin(pq, nq-1), maxRowMin(qp, np-1))
+	if c.decide(L) {
+		return L * scale
+	}
+	U := s.discreteFrechet(geo, a, b, math.Inf(1)) / scale
+	vals := s.cf.vals[:0]
+	for _, m := range [2][]float64{pq, qp} {
+		for _, v := range m {
+			if v > L && v < U {
 				vals = append(vals, v)
 			}
 		}
@@ -111,7 +117,6 @@ func (s *Scratch) continuousFrechet(geo bool, a, b *Series, abandon float64) flo
 		}
 		return -1
 	})
-	L, U := lo, math.Inf(1)
 	if k > 0 {
 		L = vals[k-1]
 	}
@@ -134,12 +139,17 @@ func (s *Scratch) continuousFrechet(geo bool, a, b *Series, abandon float64) flo
 	if k < len(vals) {
 		return vals[k] * scale
 	}
-	if math.IsInf(U, 1) {
-		// Cannot happen for valid input (the largest vertex distance always
-		// passes); fall back to the discrete Fréchet upper bound.
-		return s.discreteFrechet(geo, a, b, math.Inf(1))
-	}
 	return U * scale
+}
+
+// maxRowMin is the largest of the row minima of a row-major matrix with
+// rows of length w: a directed Hausdorff distance from distance tables.
+func maxRowMin(m []float64, w int) float64 {
+	h := 0.0
+	for r := 0; r+w <= len(m); r += w {
+		h = max(h, slices.Min(m[r:r+w]))
+	}
+	return h
 }
 
 // decide reports whether δF(P, Q) ≤ eps (Alt–Godau), with a relative

@@ -103,9 +103,9 @@ func TestHandChecked(t *testing.T) {
 		{Metric{Kind: ContinuousFrechet}, c, d, 0},
 		{Metric{Kind: Hausdorff}, c, d, 0},
 		{Metric{Kind: SSPD}, c, d, 0},
-		{Metric{Kind: EDR, Eps: 0.1}, c, d, 0.5}, // two deletions / max(4, 2)
-		{Metric{Kind: LCSS, Eps: 0.1}, c, d, 0},  // both ends match: 1 − 2/2
-		{Metric{Kind: ERP}, c, d, 3},             // delete (1,0) and (2,0): gaps 1 + 2
+		{Metric{Kind: EDR, Eps: 0.1}, c, d, 0.5},              // two deletions / max(4, 2)
+		{Metric{Kind: LCSS, Eps: 0.1}, c, d, 0},               // both ends match: 1 − 2/2
+		{Metric{Kind: ERP}, c, d, 3},                          // delete (1,0) and (2,0): gaps 1 + 2
 		{Metric{Kind: ERP, Gap: [2]float64{1.5, 0}}, c, d, 1}, // gaps 0.5 + 0.5
 		// A detour through (1.5, 1) over the base (0,0)–(3,0): the continuous
 		// distances see its height 1; the discrete one must pair (1.5, 1) with
@@ -396,5 +396,20 @@ func TestFastAsin(t *testing.T) {
 	}
 	if fastAsin(0) != 0 || fastAsin(1) != math.Pi/2 {
 		t.Error("fastAsin at 0 or 1")
+	}
+}
+
+// TestTeach checks the notebook's textbook tables against the kernels.
+func TestTeach(t *testing.T) {
+	r := rand.New(rand.NewSource(9))
+	for trial := 0; trial < 50; trial++ {
+		a, b := randomWalk(r, 1+r.Intn(20), 0, 0, 1), randomWalk(r, 1+r.Intn(20), 0, 0, 1)
+		sa, sb := a.series(t), b.series(t)
+		if got, want := TeachDTW(a, b), must(t, Metric{Kind: DTW}, sa, sb); !close(got, want, 1e-12) {
+			t.Fatalf("TeachDTW %v, kernel %v", got, want)
+		}
+		if got, want := TeachFrechet(a, b), must(t, Metric{Kind: Frechet}, sa, sb); !close(got, want, 1e-12) {
+			t.Fatalf("TeachFrechet %v, kernel %v", got, want)
+		}
 	}
 }

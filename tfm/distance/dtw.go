@@ -64,55 +64,6 @@ func dtwRow(prev, cur, d []float64) float64 {
 	return rowMin
 }
 
-// dtwPlanarRows is the fused one-pass kernel (distance and recursion in the
-// same loop), kept as the plain reference the benchmarks compare against.
-func dtwPlanarRows(ax, ay, bx, by, prev, cur []float64, abandon float64) float64 {
-	m := len(bx)
-	by = by[:m]
-	prev = prev[:m+1]
-	cur = cur[:m+1]
-	inf := math.Inf(1)
-	prev[0] = 0
-	for j := 1; j <= m; j++ {
-		prev[j] = inf
-	}
-	ay = ay[:len(ax)]
-	for i, x := range ax {
-		y := ay[i]
-		cur[0] = inf
-		left := inf
-		diag := prev[0]
-		rowMin := inf
-		up := prev[1:]
-		out := cur[1:]
-		up = up[:m]
-		out = out[:m]
-		for j := 0; j < m; j++ {
-			dx, dy := x-bx[j], y-by[j]
-			d := math.Sqrt(dx*dx + dy*dy)
-			u := up[j]
-			best := diag
-			if u < best {
-				best = u
-			}
-			diag = u
-			if left < best {
-				best = left
-			}
-			left = d + best
-			out[j] = left
-			if left < rowMin {
-				rowMin = left
-			}
-		}
-		if rowMin > abandon {
-			return inf
-		}
-		prev, cur = cur, prev
-	}
-	return prev[m]
-}
-
 func (s *Scratch) dtwGeo(a, b *Series, abandon float64) float64 {
 	m := len(b.X)
 	prev, cur := s.floats(m + 1)

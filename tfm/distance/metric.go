@@ -126,9 +126,9 @@ func (m Metric) Distance(a, b *Series) (float64, error) {
 // A Scratch must not be used by two goroutines at once.
 type Scratch struct {
 	f0, f1, gap []float64
-	i0, i1 []int32
-	u0, u1 []uint64
-	cf     cfScratch
+	i0, i1      []int32
+	u0, u1      []uint64
+	cf          cfScratch
 }
 
 // Distance is Metric.Distance reusing the scratch buffers (no allocation

@@ -31,7 +31,7 @@ type Series struct {
 
 	// Planar segment k runs from point k to k+1: direction (segDX, segDY) and
 	// 1/|direction|² (0 for a degenerate segment).
-	segDX, segDY, segInv []float64
+	segDX, segDY, segInv   []float64
 	minX, minY, maxX, maxY float64
 
 	// Geographic: unit vectors, per-segment great-circle data (see geoSeg),

@@ -1,6 +1,9 @@
 package roadnet
 
 import (
+	"fmt"
+	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,5 +187,77 @@ func BenchmarkIndexNear(b *testing.B) {
 		f := float64(i%1000) / 1000
 		p := orb.Point{bound.Min[0] + f*(bound.Max[0]-bound.Min[0]), bound.Min[1] + f*(bound.Max[1]-bound.Min[1])}
 		out = ix.near(p, 50, 8, &s, out)
+	}
+}
+
+func TestMatchBadInputs(t *testing.T) {
+	g := gridCity(5, 100)
+	m, err := NewMatcher(g, DefaultMatchConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2024, 1, 1, 8, 0, 0, 0, time.UTC)
+	inside := g.Nodes[6].Point
+	mk := func(pts ...traj.Point) *traj.Trajectory { return &traj.Trajectory{ID: "x", Points: pts} }
+	cases := map[string]*traj.Trajectory{
+		"no point within 50 m of the road network": mk(traj.NewPoint(116.3, 39.9, t0), traj.NewPoint(116.31, 39.9, t0.Add(time.Minute))),
+		"latitude":   mk(traj.NewPoint(inside[0], math.NaN(), t0)),
+		"before the": mk(traj.NewPoint(inside[0], inside[1], t0), traj.NewPoint(inside[0], inside[1], t0.Add(-time.Second))),
+		"no points":  mk(),
+	}
+	for want, tr := range cases {
+		if _, err := m.MatchTrajectory(tr); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), `"x"`) {
+			t.Errorf("error %v, want %q naming the trajectory", err, want)
+		}
+	}
+	if _, err := NewMatcher(&Graph{}, DefaultMatchConfig()); err == nil {
+		t.Error("empty graph accepted")
+	}
+	bad := DefaultMatchConfig()
+	bad.Sigma = 0
+	if _, err := NewMatcher(g, bad); err == nil {
+		t.Error("sigma 0 accepted")
+	}
+	// A trajectory partly off the network: the off points are unmatched,
+	// the rest matched.
+	tr := mk(traj.NewPoint(inside[0], inside[1], t0), traj.NewPoint(116.3, 39.9, t0.Add(time.Minute)),
+		traj.NewPoint(g.Nodes[8].Point[0], g.Nodes[8].Point[1], t0.Add(2*time.Minute)))
+	got, err := m.MatchTrajectory(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Unmatched != 1 || got.Points[1].Segment != -1 || got.Points[0].Segment < 0 || got.Points[2].Segment < 0 {
+		t.Errorf("partly off: unmatched %d points %+v", got.Unmatched, got.Points)
+	}
+}
+
+func TestBreakOnDisconnectedPieces(t *testing.T) {
+	// Two separate streets 1 km apart: no route joins them, so matching
+	// restarts and reports the break.
+	g := &Graph{}
+	proj := NewLocalProjection(orb.Point{2.35, 48.85})
+	a, b := g.AddNode(proj.LonLat(0, 0), 0), g.AddNode(proj.LonLat(300, 0), 0)
+	c, d := g.AddNode(proj.LonLat(0, 1000), 0), g.AddNode(proj.LonLat(300, 1000), 0)
+	s1 := g.AddSegment(a, b, nil, 10, "residential", "")
+	s2 := g.AddSegment(c, d, nil, 10, "residential", "")
+	m, err := NewMatcher(g, DefaultMatchConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2024, 1, 1, 8, 0, 0, 0, time.UTC)
+	var tr traj.Trajectory
+	for i, xy := range [][2]float64{{50, 0}, {150, 0}, {50, 1000}, {150, 1000}} {
+		p := proj.LonLat(xy[0], xy[1])
+		tr.Points = append(tr.Points, traj.NewPoint(p[0], p[1], t0.Add(time.Duration(i)*10*time.Second)))
+	}
+	got, err := m.MatchTrajectory(&tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got.Path()) != fmt.Sprint([]int{s1, s2}) || fmt.Sprint(got.Breaks) != "[2]" || !got.Segments[1].Break {
+		t.Errorf("path %v breaks %v segments %+v", got.Path(), got.Breaks, got.Segments)
+	}
+	if !got.Segments[1].Entry.Equal(t0.Add(20 * time.Second)) {
+		t.Errorf("entry after the break %v", got.Segments[1].Entry)
 	}
 }

@@ -1,0 +1,43 @@
+# The course's two commands (see README.md):
+#   make course   set everything up and open the course in Jupyter
+#   make test     run the tests
+# Each target sets the Go environment itself, so they work in a fresh shell.
+
+export GOTOOLCHAIN := go1.27.3
+export GOEXPERIMENT := simd
+export PATH := $(shell go env GOPATH 2>/dev/null)/bin:$(PATH)
+
+JUPYTER_ARGS ?=
+NOTEBOOK ?= notebooks/00_setup.ipynb
+
+.PHONY: course setup test notebooks notebooks-full sync screenshot ci
+
+## course: install Jupyter (apt, when root), GoNB + tools, the three kernels; then open the course.
+course: setup
+	@echo "Opening $(NOTEBOOK) in Jupyter Notebook (kernel: TFM Go (CPU)); Ctrl-C to stop."
+	jupyter notebook $(JUPYTER_ARGS) $(NOTEBOOK)
+
+setup:
+	kernels/install.sh
+	go build ./...
+
+## test: every package's tests (including the notebooks, in quick mode, when Jupyter + GoNB are installed).
+test:
+	go test -timeout 60m ./...
+
+## notebooks: run every chapter headless, quick; executed copies + HTML in out/notebooks.
+notebooks:
+	go run ./tfm/cmd/tfm notebooks run --quick
+
+notebooks-full:
+	go run ./tfm/cmd/tfm notebooks run
+
+sync:
+	go run ./tfm/cmd/tfm notebooks sync --check
+
+screenshot:
+	go run ./tfm/cmd/tfm notebooks run --quick --out out/notebooks $(NOTEBOOK)
+	kernels/screenshot.sh out/notebooks/$(notdir $(NOTEBOOK)) out/$(basename $(notdir $(NOTEBOOK))).png
+
+ci:
+	.ci/run
