@@ -5,7 +5,12 @@
 
 export GOTOOLCHAIN := go1.27.3
 export GOEXPERIMENT := simd
-export PATH := $(shell go env GOPATH 2>/dev/null)/bin:$(PATH)
+# Find go even when the shell's PATH lacks it (the usual /usr/local/go install), and put GoNB's tools on PATH.
+GO := $(shell command -v go 2>/dev/null || ls /usr/local/go/bin/go 2>/dev/null)
+ifeq ($(GO),)
+$(error go not found: install Go (>= 1.24) from https://go.dev/dl/ and put it on PATH)
+endif
+export PATH := $(dir $(GO)):$(shell $(GO) env GOPATH)/bin:$(PATH)
 
 JUPYTER_ARGS ?=
 NOTEBOOK ?= notebooks/00_setup.ipynb

@@ -3,6 +3,7 @@
 # Chromium, to check that its figures really show in the browser.
 #
 #   kernels/screenshot.sh out/notebooks/00_setup.ipynb out/00_setup.png [WIDTHxHEIGHT]
+#   SCREENSHOT_UNTRUSTED=1 kernels/screenshot.sh …   # leave it unsigned (figures then show as PNG)
 #
 # Needs: jupyter-notebook, chromium (Debian: apt-get install chromium), curl.
 set -euo pipefail
@@ -24,7 +25,12 @@ trap cleanup EXIT
 
 name="$(basename "$nb")"
 cp "$nb" "$work/$name"
-jupyter trust "$work/$name" >/dev/null 2>&1 || true # outputs of an untrusted notebook are sanitised
+# Sign the notebook (like a learner's own run) so Jupyter shows its SVG; with --untrusted it is left
+# unsigned and Jupyter falls back to the PNG each figure also carries.
+if [[ "${SCREENSHOT_UNTRUSTED:-0}" != 1 ]]; then
+	py="$(head -1 "$(command -v jupyter)" | sed -n 's/^#! *//p')"
+	${py:-python3} -c 'from nbformat.sign import TrustNotebookApp; TrustNotebookApp.launch_instance()' "$work/$name" >/dev/null
+fi
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 jupyter notebook --no-browser --allow-root --ip=127.0.0.1 --port="$port" --notebook-dir="$work" \
 	--NotebookApp.token= --NotebookApp.password= >"$work/server.log" 2>&1 &

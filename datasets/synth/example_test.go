@@ -63,6 +63,6 @@ func ExamplePlantSpurious() {
 	t := ds.Trajectories[0]
 	fmt.Println(t.Mode, "→ label", t.Labels[synth.LabelKey], "| from a", t.Labels["district_type_from"], "district → group", t.Labels[synth.GroupKey])
 	// Output:
-	// train 624 (label = context group for 90%), test 432 (50%)
+	// train 710 (label = context group for 90%), test 572 (50%)
 	// bus → label 1 | from a residential district → group 1
 }

@@ -167,3 +167,13 @@ func TestAndorra(t *testing.T) {
 	t.Logf("Andorra: %d usable nodes of %d, %d districts, %d trips, median car speed %.1f m/s",
 		usable, len(g.Nodes), len(c.Districts), len(c.Trips), median(carSpeeds))
 }
+
+func TestExternalNetworkTooSmall(t *testing.T) {
+	g := &roadnet.Graph{}
+	a := g.AddNode(orb.Point{1.5, 42.5}, 0)
+	b := g.AddNode(orb.Point{1.501, 42.5}, 0)
+	g.AddSegment(a, b, nil, 10, "residential", "Dead End") // one way: no cycle
+	if _, err := Generate(Config{Network: g, Trajectories: 5}); err == nil || !strings.Contains(err.Error(), "strongly connected") {
+		t.Errorf("a network with no cycle: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package synth
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 )
 
 // Word lists for generated names. Only lookups into maps are made (never
@@ -78,6 +79,9 @@ func (n *namer) place() string {
 // "Millley").
 func (n *namer) placeWord() string {
 	a, b := n.pick(placeStarts), n.pick(placeEnds)
+	for strings.EqualFold(a, b) { // no "Woodwood"
+		b = n.pick(placeEnds)
+	}
 	if a[len(a)-1] == b[0] {
 		b = b[1:]
 	}

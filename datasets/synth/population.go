@@ -79,8 +79,8 @@ func (c *City) usableNodes() []int {
 // suit each district type.
 func (c *City) placePOIs(rng *rand.Rand) error {
 	dn := c.districtNodes()
-	if len(c.usableNodes()) == 0 {
-		return fmt.Errorf("synth: the road network has no strongly connected part to simulate on")
+	if n := len(c.usableNodes()); n < 2 {
+		return fmt.Errorf("synth: the road network's largest strongly connected part has %d node(s); trips need at least 2", n)
 	}
 	nm := newNamer(rng)
 	for i := range c.Config.POIs {

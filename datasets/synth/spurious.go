@@ -11,9 +11,12 @@ import (
 // Label keys written by PlantSpurious.
 const (
 	// LabelKey holds the causal label: "1" when the trip is motorised (bus
-	// or car), "0" when it is active (walk or bike). It is caused by the
-	// movement itself, so speed and stop patterns predict it everywhere.
+	// or car), "0" when it is active (walk or bike), flipped at random for
+	// a share SpuriousOptions.LabelNoise of trajectories. It is caused by the
+	// movement itself, so speed predicts it everywhere (up to the noise).
 	LabelKey = "motorised"
+	// TrueLabelKey holds the label before the random flips.
+	TrueLabelKey = "motorised_true"
 	// GroupKey holds the context group: "1" when the trip starts in a
 	// district whose type is one of SpuriousOptions.ShortcutTypes, else "0".
 	// The start location reveals it.
@@ -34,7 +37,13 @@ type SpuriousOptions struct {
 	// default residential (trips from home lean motorised already; the
 	// split makes the lean a rule).
 	ShortcutTypes []string
-	// Seed draws the split.
+	// LabelNoise is the share of labels flipped at random, independently of
+	// everything else (as in Colored MNIST): it caps what the causal signal
+	// can reach (≈ 1 - LabelNoise) below what the shortcut offers in train
+	// (P), so a plain model prefers the shortcut. Default 0.15; a negative
+	// value means no flips.
+	LabelNoise float64
+	// Seed draws the flips and the split.
 	Seed uint64
 }
 
@@ -51,7 +60,9 @@ type SpuriousReport struct {
 // PlantSpurious plants a spurious correlation for the causal chapter, by
 // selection, never by changing a label:
 //
-//   - label Y = LabelKey: 1 for bus/car trips, 0 for walk/bike (from Mode);
+//   - label Y = LabelKey: 1 for bus/car trips, 0 for walk/bike (from Mode),
+//     flipped for a random share LabelNoise (TrueLabelKey keeps the
+//     unflipped value);
 //   - context C = GroupKey: 1 when Labels["district_type_from"] is one of
 //     ShortcutTypes, else 0;
 //   - test split: the same number of trajectories in each of the four
@@ -79,10 +90,20 @@ func PlantSpurious(ds *traj.Dataset, opt SpuriousOptions) (SpuriousReport, error
 	if !(opt.P >= 0.5 && opt.P < 1) {
 		return rep, fmt.Errorf("synth: SpuriousOptions.P = %v, want in [0.5, 1)", opt.P)
 	}
+	switch {
+	case opt.LabelNoise == 0:
+		opt.LabelNoise = 0.15
+	case opt.LabelNoise < 0:
+		opt.LabelNoise = 0
+	case !(opt.LabelNoise < 0.5):
+		return rep, fmt.Errorf("synth: SpuriousOptions.LabelNoise = %v, want < 0.5", opt.LabelNoise)
+	}
 	if !(opt.TestFraction > 0 && opt.TestFraction < 0.9) {
 		return rep, fmt.Errorf("synth: SpuriousOptions.TestFraction = %v, want in (0, 0.9)", opt.TestFraction)
 	}
+	rng := rand.New(rand.NewPCG(opt.Seed, 0x5b1c))
 	var cells [2][2][]int // [group][label] → trajectory indices
+	trueY := make([]int, len(ds.Trajectories))
 	for i, t := range ds.Trajectories {
 		var y int
 		switch t.Mode {
@@ -91,6 +112,10 @@ func PlantSpurious(ds *traj.Dataset, opt SpuriousOptions) (SpuriousReport, error
 			y = 1
 		default:
 			return rep, fmt.Errorf("synth: PlantSpurious: trajectory %q: mode %q is none of walk, bike, bus, car", t.ID, t.Mode)
+		}
+		trueY[i] = y
+		if rng.Float64() < opt.LabelNoise {
+			y = 1 - y
 		}
 		typ := t.Labels["district_type_from"]
 		if typ == "" {
@@ -102,7 +127,6 @@ func PlantSpurious(ds *traj.Dataset, opt SpuriousOptions) (SpuriousReport, error
 		}
 		cells[g][y] = append(cells[g][y], i)
 	}
-	rng := rand.New(rand.NewPCG(opt.Seed, 0x5b1c))
 	minCell := len(ds.Trajectories)
 	for g := range 2 {
 		for y := range 2 {
@@ -139,6 +163,7 @@ func PlantSpurious(ds *traj.Dataset, opt SpuriousOptions) (SpuriousReport, error
 					t.Labels = map[string]string{}
 				}
 				t.Labels[LabelKey] = fmt.Sprint(y)
+				t.Labels[TrueLabelKey] = fmt.Sprint(trueY[i])
 				t.Labels[GroupKey] = fmt.Sprint(g)
 				t.Labels[SplitKey] = split
 			}

@@ -390,3 +390,22 @@ func BenchmarkWriteDir(b *testing.B) {
 		}
 	}
 }
+
+// A smaller city with the same seed holds the first trips of a bigger one,
+// so a quick run sees the same trips as the full one, only fewer.
+func TestFewerTrajectoriesArePrefix(t *testing.T) {
+	big := cityForTest(t)
+	cfg := DefaultConfig()
+	cfg.Trajectories = 300
+	small, err := Generate(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range small.Trips {
+		a, b := &small.Trips[i], &big.Trips[i]
+		if a.ID != b.ID || a.UserID != b.UserID || !slices.Equal(a.Path, b.Path) || len(a.Truth) != len(b.Truth) ||
+			a.Observed.Points[len(a.Truth)-1].Point != b.Observed.Points[len(b.Truth)-1].Point {
+			t.Fatalf("trip %d differs between 300 and %d trajectories", i, len(big.Trips))
+		}
+	}
+}

@@ -224,7 +224,8 @@ type Meta struct {
 	Seed             int64          `json:"seed"`
 	Trajectories     int            `json:"trajectories"`
 	Points           int            `json:"points"`
-	Users            int            `json:"users"`
+	Users            int            `json:"users"`  // distinct users with trips
+	Agents           int            `json:"agents"` // simulated users
 	Nodes            int            `json:"nodes"`
 	Segments         int            `json:"segments"`
 	Districts        int            `json:"districts"`
@@ -241,7 +242,7 @@ type Meta struct {
 
 // Meta summarises the city (also written as city.json).
 func (c *City) Meta() Meta {
-	m := Meta{Name: c.Name, Seed: c.Config.Seed, Trajectories: len(c.Trips), Users: len(c.Agents),
+	m := Meta{Name: c.Name, Seed: c.Config.Seed, Trajectories: len(c.Trips), Agents: len(c.Agents),
 		Nodes: len(c.Network.Nodes), Segments: len(c.Network.Segments), Districts: len(c.Districts), POIs: len(c.POIs),
 		SamplingInterval: c.Config.SamplingInterval.Seconds(), Noise: c.Config.Noise, DropoutRate: c.Config.DropoutRate,
 		ExternalNetwork: c.Config.Network != nil, Modes: map[string]int{}}
@@ -252,7 +253,12 @@ func (c *City) Meta() Meta {
 	}
 	if len(c.Trips) > 0 {
 		start, end := c.Trips[0].Depart, c.Trips[0].Arrive
+		seen := make([]bool, len(c.Agents))
 		for i := range c.Trips {
+			if !seen[c.Trips[i].Agent] {
+				seen[c.Trips[i].Agent] = true
+				m.Users++
+			}
 			m.Points += len(c.Trips[i].Observed.Points)
 			end = maxTime(end, c.Trips[i].Arrive)
 		}

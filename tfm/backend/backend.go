@@ -152,8 +152,9 @@ func start(cfg string) (b compute.Backend, err error) {
 	return compute.NewWithConfig(cfg)
 }
 
-// PluginDirs are the folders searched for PJRT plugins, in order: $PJRT_PLUGIN_LIBRARY_PATH,
-// go-xla's per-user folder, /usr/local/lib/gomlx/pjrt, and $LD_LIBRARY_PATH entries.
+// PluginDirs are the folders searched for PJRT plugins, in go-xla's order: $PJRT_PLUGIN_LIBRARY_PATH,
+// ~/.local/lib/go-xla (and its nvidia/), ~/.local/lib/gomlx/pjrt, the same under /usr/local/lib,
+// then $LD_LIBRARY_PATH entries.
 func PluginDirs() []string {
 	var dirs []string
 	add := func(list string) {
@@ -164,11 +165,15 @@ func PluginDirs() []string {
 		}
 	}
 	add(os.Getenv("PJRT_PLUGIN_LIBRARY_PATH"))
-	if home, err := os.UserHomeDir(); err == nil {
-		add(filepath.Join(home, ".local", "lib", "go-xla"))
+	if home, err := os.UserHomeDir(); err == nil { // go-xla's per-user folders
+		lib := filepath.Join(home, ".local", "lib")
+		add(filepath.Join(lib, "go-xla"))
+		add(filepath.Join(lib, "go-xla", "nvidia"))
+		add(filepath.Join(lib, "gomlx", "pjrt"))
 	}
-	add("/usr/local/lib/gomlx/pjrt")
 	add("/usr/local/lib/go-xla")
+	add("/usr/local/lib/go-xla/nvidia")
+	add("/usr/local/lib/gomlx/pjrt")
 	add(os.Getenv("LD_LIBRARY_PATH"))
 	return dirs
 }

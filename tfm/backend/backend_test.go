@@ -68,10 +68,27 @@ func TestFindPJRTPluginHonoursEnv(t *testing.T) {
 	if _, ok := FindPJRTPlugin("tfmtest"); ok {
 		t.Fatal("found a plugin in an empty folder")
 	}
-	if err := writeFile(dir+"/pjrt_c_api_tfmtest_plugin.so"); err != nil {
+	if err := writeFile(dir + "/pjrt_c_api_tfmtest_plugin.so"); err != nil {
 		t.Fatal(err)
 	}
 	if p, ok := FindPJRTPlugin("tfmtest"); !ok || !strings.HasPrefix(p, dir) {
 		t.Fatalf("FindPJRTPlugin = %q, %v", p, ok)
+	}
+}
+
+func TestXLACompiledInWithoutPluginChoosesGo(t *testing.T) {
+	if !XLACompiledIn() {
+		t.Skip("needs -tags xla")
+	}
+	t.Setenv(EnvVar, "")
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", t.TempDir())
+	t.Setenv("LD_LIBRARY_PATH", "")
+	if _, ok := FindPJRTPlugin("cpu"); ok {
+		t.Skip("a system-wide PJRT CPU plugin is installed")
+	}
+	c, err := Choose()
+	if err != nil || c.Config != "go" || !strings.Contains(c.Reason, "no PJRT plugin") {
+		t.Fatalf("Choose() = %+v, %v; want go because no plugin is installed", c, err)
 	}
 }

@@ -71,8 +71,30 @@ func BenchmarkMetrics(b *testing.B) {
 	}
 }
 
+// BenchmarkHausdorffUnrelated measures Hausdorff on two independent random
+// walks, where the early break helps least (the benchmarks above use two
+// observations of one route, the usual case in similarity search).
+func BenchmarkHausdorffUnrelated(b *testing.B) {
+	r := rand.New(rand.NewSource(43))
+	mk := func() *Series {
+		xs, ys := make([]float64, 1000), make([]float64, 1000)
+		for i, p := range randomWalk(r, 1000, 0, 0, 20) {
+			xs[i], ys[i] = p[0], p[1]
+		}
+		s, _ := New(xs, ys)
+		return s
+	}
+	x, y := mk(), mk()
+	var s Scratch
+	b.Run("hausdorff/n=1000", func(b *testing.B) {
+		cpuBench(b, 1e6, func() { s.Distance(Metric{Kind: Hausdorff}, x, y) })
+	})
+}
+
 // BenchmarkCondensed measures pdist scaling: 64 trajectories of 300 points,
-// DTW, with 1 and 2 workers.
+// DTW, with 1 and 2 workers. Besides wall-clock cells/s it reports cells per
+// CPU-second of the whole process: equal figures for 1 and 2 workers mean no
+// parallel overhead, so the wall-clock speed-up is the number of idle cores.
 func BenchmarkCondensed(b *testing.B) {
 	r := rand.New(rand.NewSource(7))
 	var A []*Series
@@ -87,12 +109,14 @@ func BenchmarkCondensed(b *testing.B) {
 	cells := float64(64*63/2) * 300 * 300
 	for _, th := range []int{1, 2} {
 		b.Run(fmt.Sprintf("dtw/threads=%d", th), func(b *testing.B) {
+			c0 := processCPU()
 			for b.Loop() {
 				if _, err := Condensed(A, Metric{Kind: DTW}, Options{Threads: th}); err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.ReportMetric(float64(b.N)*cells/b.Elapsed().Seconds(), "cells/s")
+			b.ReportMetric(float64(b.N)*cells/(processCPU()-c0), "cells/cpu-s")
 		})
 	}
 }
@@ -173,4 +197,58 @@ func cpuBench(b *testing.B, cells float64, f func()) {
 	}
 	b.ReportMetric(float64(b.N)*cells/b.Elapsed().Seconds(), "cells/s")
 	b.ReportMetric(float64(b.N)*cells/(threadCPU()-c0), "cells/cpu-s")
+}
+
+func BenchmarkDTWDiag(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		x, y := benchPair(n, false)
+		gx, gy := benchPair(n, true)
+		var s Scratch
+		if got, want := s.dtwDiagPlanar(x, y, math.Inf(1)), s.dtwPlanar(x, y, math.Inf(1)); !(math.Abs(got-want) <= 1e-9*want) {
+			b.Fatalf("diag %v, rows %v", got, want)
+		}
+		cells := float64(n * n)
+		b.Run(fmt.Sprintf("rows/n=%d", n), func(b *testing.B) { cpuBench(b, cells, func() { s.dtwPlanar(x, y, math.Inf(1)) }) })
+		b.Run(fmt.Sprintf("diag/n=%d", n), func(b *testing.B) { cpuBench(b, cells, func() { s.dtwDiagPlanar(x, y, math.Inf(1)) }) })
+		b.Run(fmt.Sprintf("rows-geo/n=%d", n), func(b *testing.B) { cpuBench(b, cells, func() { s.dtwGeo(gx, gy, math.Inf(1)) }) })
+		b.Run(fmt.Sprintf("diag-geo/n=%d", n), func(b *testing.B) { cpuBench(b, cells, func() { s.dtwDiagGeo(gx, gy, math.Inf(1)) }) })
+	}
+}
+
+// BenchmarkKNN compares an exact 10-NN search among 500 trajectories of 200
+// points (noisy copies of 50 routes) with computing every distance.
+func BenchmarkKNN(b *testing.B) {
+	r := rand.New(rand.NewSource(44))
+	routes := make([]pts, 50)
+	for i := range routes {
+		routes[i] = randomWalk(r, 200, 0, 0, 20)
+	}
+	var cands []*Series
+	for i := 0; i < 500; i++ {
+		route := routes[i%len(routes)]
+		xs, ys := make([]float64, len(route)), make([]float64, len(route))
+		for j, p := range route {
+			xs[j], ys[j] = p[0]+r.NormFloat64()*5, p[1]+r.NormFloat64()*5
+		}
+		s, _ := New(xs, ys)
+		cands = append(cands, s)
+	}
+	query := cands[0]
+	for _, k := range []Kind{DTW, Frechet, ERP} {
+		m := Metric{Kind: k}
+		opt := Options{Threads: 1}
+		b.Run(k.String()+"/all-distances", func(b *testing.B) {
+			for b.Loop() {
+				Pairwise([]*Series{query}, cands[1:], m, opt)
+			}
+		})
+		b.Run(k.String()+"/knn", func(b *testing.B) {
+			var st KNNStats
+			for b.Loop() {
+				_, st, _ = KNN(query, cands[1:], 10, m, opt)
+			}
+			b.ReportMetric(float64(st.Pruned), "pruned")
+			b.ReportMetric(float64(st.Abandoned), "abandoned")
+		})
+	}
 }

@@ -15,3 +15,10 @@ func threadCPU() float64 {
 	syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0)
 	return float64(ts.Sec) + float64(ts.Nsec)*1e-9
 }
+
+// processCPU is the CPU time (seconds) of the whole process, all threads.
+func processCPU() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)*1e-6
+}

@@ -413,3 +413,37 @@ func TestTeach(t *testing.T) {
 		}
 	}
 }
+
+// TestNoAllocation: once a Scratch has grown, a distance allocates nothing.
+func TestNoAllocation(t *testing.T) {
+	r := rand.New(rand.NewSource(13))
+	a := randomWalk(r, 60, 116.3, 39.9, 0.001).series(t)
+	b := randomWalk(r, 45, 116.3, 39.9, 0.001).series(t)
+	var s Scratch
+	for _, geo := range []bool{false, true} {
+		for _, k := range Kinds() {
+			m := Metric{Kind: k, Geo: geo, Eps: 100}
+			s.Distance(m, a, b)
+			s.Distance(m, b, a)
+			if n := testing.AllocsPerRun(5, func() { s.Distance(m, a, b) }); n != 0 {
+				t.Errorf("%v: %v allocations per distance", m, n)
+			}
+		}
+	}
+}
+
+func TestCondensedSmall(t *testing.T) {
+	one := pts{{0, 0}, {1, 1}}.series(t)
+	for _, in := range [][]*Series{nil, {one}} {
+		v, err := Condensed(in, Metric{Kind: DTW}, Options{})
+		if err != nil || len(v) != 0 {
+			t.Errorf("Condensed(%d series) = %v, %v", len(in), v, err)
+		}
+	}
+	if v, err := Pairwise([]*Series{one}, nil, Metric{Kind: DTW}, Options{}); err != nil || len(v) != 0 {
+		t.Errorf("Pairwise with no columns = %v, %v", v, err)
+	}
+	if nn, _, err := KNN(one, []*Series{one}, 0, Metric{Kind: DTW}, Options{}); err != nil || nn != nil {
+		t.Errorf("KNN k=0 = %v, %v", nn, err)
+	}
+}

@@ -10,6 +10,9 @@ import "math"
 // only loop-carried dependency is d + min(·, left)), and re-slice every input to
 // the row length so the compiler drops the bounds checks.
 
+// dtwPlanar is the row-by-row kernel (a SIMD row of distances, then the
+// recursion); the package uses the anti-diagonal kernel (dtwdiag.go), and
+// the tests and benchmarks compare the two.
 func (s *Scratch) dtwPlanar(a, b *Series, abandon float64) float64 {
 	m := len(b.X)
 	prev, cur := s.floats(m + 1)
@@ -64,6 +67,7 @@ func dtwRow(prev, cur, d []float64) float64 {
 	return rowMin
 }
 
+// dtwGeo is dtwPlanar on the sphere (the reference for dtwDiagGeo).
 func (s *Scratch) dtwGeo(a, b *Series, abandon float64) float64 {
 	m := len(b.X)
 	prev, cur := s.floats(m + 1)

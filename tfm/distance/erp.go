@@ -6,6 +6,8 @@ import "math"
 // textbook cumulative borders: C[0][0] = 0, C[i][0] = Σ_{k≤i} d(a_k, g),
 // C[0][j] = Σ_{k≤j} d(b_k, g), C[i][j] = min(C[i-1][j-1] + d(a_i, b_j),
 // C[i-1][j] + d(a_i, g), C[i][j-1] + d(b_j, g)); the distance is C[n][m].
+// erp is the row-by-row kernel; the package uses the anti-diagonal one
+// (erpdiag.go), and the tests compare the two.
 func (s *Scratch) erp(m Metric, a, b *Series, abandon float64) float64 {
 	mm := b.Len()
 	prev, cur := s.floats(mm + 1)

@@ -15,6 +15,9 @@ import "math"
 //   - EDR: max(|n−m|, vertices farther than ε from the other box) / max(n, m).
 //   - LCSS: 1 − min(vertices of a, b within ε of the other box) / min(n, m).
 //   - ERP: |Σ d(a_i, g) − Σ d(b_j, g)| (ERP is a metric; triangle inequality).
+//
+// The series must suit the metric (non-empty; valid lon/lat when m.Geo), as
+// Metric.Distance checks.
 func LowerBound(m Metric, a, b *Series) float64 {
 	n, mm := a.Len(), b.Len()
 	switch m.Kind {

@@ -126,6 +126,7 @@ func (m Metric) Distance(a, b *Series) (float64, error) {
 // A Scratch must not be used by two goroutines at once.
 type Scratch struct {
 	f0, f1, gap []float64
+	d0          []float64
 	i0, i1      []int32
 	u0, u1      []uint64
 	cf          cfScratch
@@ -167,9 +168,9 @@ func (s *Scratch) distance(m Metric, a, b *Series, abandon float64) float64 {
 	switch m.Kind {
 	case DTW:
 		if m.Geo {
-			return s.dtwGeo(a, b, abandon)
+			return s.dtwDiagGeo(a, b, abandon)
 		}
-		return s.dtwPlanar(a, b, abandon)
+		return s.dtwDiagPlanar(a, b, abandon)
 	case Frechet:
 		return s.discreteFrechet(m.Geo, a, b, abandon)
 	case ContinuousFrechet:
@@ -183,7 +184,7 @@ func (s *Scratch) distance(m Metric, a, b *Series, abandon float64) float64 {
 	case LCSS:
 		return s.lcss(m, a, b)
 	case ERP:
-		return s.erp(m, a, b, abandon)
+		return s.erpDiag(m, a, b, abandon)
 	}
 	panic("distance: unknown metric " + m.Kind.String())
 }

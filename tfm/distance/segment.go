@@ -58,9 +58,8 @@ func pointPolyline2(b *Series, x, y float64, hint int, stop float64) (float64, i
 
 // pointPolylineSum returns Σ_i dist(a_i, b's polyline) (planar, exact).
 func pointPolylineSum(a, b *Series) float64 {
-	nseg := len(b.segDX)
 	var sum float64
-	if nseg == 0 {
+	if len(b.segDX) == 0 {
 		bx0, by0 := b.X[0], b.Y[0]
 		for i, x := range a.X {
 			dx, dy := x-bx0, a.Y[i]-by0
@@ -68,18 +67,24 @@ func pointPolylineSum(a, b *Series) float64 {
 		}
 		return sum
 	}
-	bx, by := b.X[:nseg], b.Y[:nseg]
-	sdx, sdy, inv := b.segDX[:nseg], b.segDY[:nseg], b.segInv[:nseg]
 	ay := a.Y[:len(a.X)]
 	for i, x := range a.X {
-		y := ay[i]
-		best := math.Inf(1)
-		for k := 0; k < nseg; k++ {
-			best = min(best, pointSeg2(x-bx[k], y-by[k], sdx[k], sdy[k], inv[k]))
-		}
-		sum += math.Sqrt(best)
+		sum += math.Sqrt(polylineMin2(x, ay[i], b))
 	}
 	return sum
+}
+
+// polylineMin2Scalar is the squared distance from (x, y) to b's polyline
+// (at least one segment).
+func polylineMin2Scalar(x, y float64, b *Series) float64 {
+	nseg := len(b.segDX)
+	bx, by := b.X[:nseg], b.Y[:nseg]
+	sdx, sdy, inv := b.segDX[:nseg], b.segDY[:nseg], b.segInv[:nseg]
+	best := math.Inf(1)
+	for k := range sdx {
+		best = min(best, pointSeg2(x-bx[k], y-by[k], sdx[k], sdy[k], inv[k]))
+	}
+	return best
 }
 
 // geoPointSeg2 is the squared chord from unit vector p to arc k of b. Dot

@@ -25,6 +25,8 @@ const EarthRadius = 6378137.0
 // For geographic metrics X is the longitude and Y the latitude in degrees;
 // each point is also kept as a unit vector on the sphere so that a haversine
 // distance is a function of the chord |u−v| (no trigonometry per cell).
+// X and Y are read-only once the series is built (the precomputed data
+// would go stale).
 type Series struct {
 	ID   string
 	X, Y []float64
@@ -33,12 +35,18 @@ type Series struct {
 	// 1/|direction|² (0 for a degenerate segment).
 	segDX, segDY, segInv   []float64
 	minX, minY, maxX, maxY float64
+	// The coordinates in reverse order (anti-diagonal DTW, dtwdiag.go).
+	rx, ry []float64
 
 	// Geographic: unit vectors, per-segment great-circle data (see geoSeg),
 	// the unit vectors' bounding box, and why the series is not valid
 	// lon/lat (nil when it is).
-	ux, uy, uz []float64
-	gseg       []geoSeg
+	ux, uy, uz    []float64
+	rux, ruy, ruz []float64 // reversed
+	gseg          []geoSeg
+	// The same per-segment data as separate slices for the SIMD kernels; a
+	// degenerate segment has NaN tangents (so no point projects inside it).
+	gsoa       [9][]float64 // nx, ny, nz, tax, tay, taz, tbx, tby, tbz
 	gmin, gmax [3]float64
 	gbulge     float64
 	geoErr     error
@@ -124,6 +132,10 @@ func (s *Series) prepare() {
 		s.minX, s.maxX = min(s.minX, s.X[i]), max(s.maxX, s.X[i])
 		s.minY, s.maxY = min(s.minY, s.Y[i]), max(s.maxY, s.Y[i])
 	}
+	s.rx, s.ry = make([]float64, n), make([]float64, n)
+	for i := 0; i < n; i++ {
+		s.rx[i], s.ry[i] = s.X[n-1-i], s.Y[n-1-i]
+	}
 	if n > 1 {
 		s.segDX = make([]float64, n-1)
 		s.segDY = make([]float64, n-1)
@@ -143,11 +155,13 @@ func (s *Series) prepare() {
 		}
 	}
 	s.ux, s.uy, s.uz = make([]float64, n), make([]float64, n), make([]float64, n)
+	s.rux, s.ruy, s.ruz = make([]float64, n), make([]float64, n), make([]float64, n)
 	s.gmin = [3]float64{math.Inf(1), math.Inf(1), math.Inf(1)}
 	s.gmax = [3]float64{math.Inf(-1), math.Inf(-1), math.Inf(-1)}
 	for i := 0; i < n; i++ {
 		x, y, z := unitVector(s.X[i], s.Y[i])
 		s.ux[i], s.uy[i], s.uz[i] = x, y, z
+		s.rux[n-1-i], s.ruy[n-1-i], s.ruz[n-1-i] = x, y, z
 		s.gmin = [3]float64{min(s.gmin[0], x), min(s.gmin[1], y), min(s.gmin[2], z)}
 		s.gmax = [3]float64{max(s.gmax[0], x), max(s.gmax[1], y), max(s.gmax[2], z)}
 	}
@@ -155,6 +169,17 @@ func (s *Series) prepare() {
 		s.gseg = make([]geoSeg, n-1)
 		for k := 0; k < n-1; k++ {
 			s.gseg[k] = newGeoSeg(s.ux[k], s.uy[k], s.uz[k], s.ux[k+1], s.uy[k+1], s.uz[k+1])
+			g := &s.gseg[k]
+			vals := [9]float64{g.nx, g.ny, g.nz, g.tax, g.tay, g.taz, g.tbx, g.tby, g.tbz}
+			if g.degenerate {
+				vals = [9]float64{0, 0, 0, math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()}
+			}
+			for c := range s.gsoa {
+				if s.gsoa[c] == nil {
+					s.gsoa[c] = make([]float64, n-1)
+				}
+				s.gsoa[c][k] = vals[c]
+			}
 			sn := math.Sin(s.gseg[k].theta / 4)
 			s.gbulge = max(s.gbulge, 2*sn*sn)
 		}

@@ -12,11 +12,14 @@ func sspd(geo bool, a, b *Series) float64 {
 
 func geoPointPolylineSum(a, b *Series) float64 {
 	var sum float64
-	hint := 0
-	var d float64
 	for i := range a.ux {
-		d, hint = geoPointPolyline2(b, a.ux[i], a.uy[i], a.uz[i], hint, -1)
-		sum += chord2ToMetres(d)
+		sum += chord2ToMetres(geoPolylineMin2(a.ux[i], a.uy[i], a.uz[i], b))
 	}
 	return sum
+}
+
+// geoPolylineMin2Scalar is the squared chord from unit vector p to b's arcs.
+func geoPolylineMin2Scalar(px, py, pz float64, b *Series) float64 {
+	d, _ := geoPointPolyline2(b, px, py, pz, 0, -1)
+	return d
 }

@@ -24,6 +24,12 @@ const (
 	CNN         = "cnn"
 )
 
+// Attention implementations.
+const (
+	AttentionCore = "core"
+	AttentionMHA  = "mha"
+)
+
 // Pooling strategies.
 const (
 	PoolCLS  = "cls"
@@ -45,6 +51,9 @@ type Config struct {
 	Temporal bool `set:"temporal"`
 	// TimeBias adds START's time-interval-aware attention bias.
 	TimeBias bool `set:"timebias"`
+	// Attention picks the implementation: "core" (SelfAttention: heads-major
+	// layout over attention.Core) or "mha" (attention.MultiHeadAttention).
+	Attention string `set:"attn"`
 
 	// Set by the modality, not by the user.
 	VocabSize   int `set:"vocab"`    // > 0 for token modalities (grid, road, text)
@@ -58,7 +67,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Arch: Transformer, Layers: 2, Dim: 64, Heads: 4, FFN: 128,
-		Dropout: 0, MaxLen: 64, Pooling: PoolMean, Temporal: true, TimeBias: false,
+		Dropout: 0, MaxLen: 64, Pooling: PoolMean, Temporal: true, TimeBias: false, Attention: AttentionCore,
 	}
 }
 
@@ -133,6 +142,11 @@ func (c Config) Validate() error {
 	case PoolCLS, PoolMean:
 	default:
 		return fmt.Errorf("encoder pool %q: want cls or mean", c.Pooling)
+	}
+	switch c.Attention {
+	case AttentionCore, AttentionMHA:
+	default:
+		return fmt.Errorf("encoder attn %q: want core or mha", c.Attention)
 	}
 	if c.Layers < 1 || c.Dim < 1 || c.FFN < 1 || c.MaxLen < 1 {
 		return fmt.Errorf("encoder layers=%d dim=%d ffn=%d maxlen=%d must all be positive", c.Layers, c.Dim, c.FFN, c.MaxLen)

@@ -85,6 +85,7 @@ func TestEncodersIgnorePadding(t *testing.T) {
 		"layers=1;dim=16;heads=2;ffn=32;pool=mean",
 		"layers=1;dim=16;heads=2;ffn=32;pool=cls;timebias=true",
 		"arch=lstm;layers=1;dim=16;heads=1;pool=cls",
+		"layers=1;dim=16;heads=2;ffn=32;attn=mha;timebias=true",
 	} {
 		cfg := DefaultConfig()
 		if err := cfg.Set(set); err != nil {
@@ -130,5 +131,21 @@ func TestConfigSet(t *testing.T) {
 	got, err := FromStore(store)
 	if err != nil || got != c {
 		t.Fatalf("FromStore = %+v, %v; want %+v", got, err, c)
+	}
+}
+
+func TestCNNEncoderShape(t *testing.T) {
+	cfg := DefaultConfig()
+	if err := cfg.Set("arch=cnn;dim=8"); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Channels, cfg.ImageSize = 3, 8
+	b := &modality.Batch{Size: 2, Channels: 3, H: 8, W: 8, Pixels: make([]float32, 2*3*8*8)}
+	for i := range b.Pixels {
+		b.Pixels[i] = float32(i%7) / 7
+	}
+	got := encode(t, cfg, b)
+	if len(got) != 2 || len(got[0]) != 8 {
+		t.Fatalf("cnn embedding shape [%d,%d], want [2,8]", len(got), len(got[0]))
 	}
 }

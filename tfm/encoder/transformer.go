@@ -89,20 +89,50 @@ func TransformerEncoder(scope *model.Scope, cfg Config, in Inputs) Output {
 // each added back to the residual stream.
 func TransformerBlock(scope *model.Scope, cfg Config, x, mask, bias *Node) *Node {
 	h := norm.LayerNorm(scope.In("attn_norm"), x, -1).Done()
-	mha := attention.SelfAttention(scope.In("attention"), h, cfg.Heads, cfg.Dim/cfg.Heads).
-		UseQKVProjection().
-		WithKeyMask(mask).
-		WithFusion(false)
-	if bias != nil {
-		mha = mha.WithAttentionBias(bias)
+	var a *Node
+	if cfg.Attention == AttentionMHA {
+		mha := attention.SelfAttention(scope.In("attention"), h, cfg.Heads, cfg.Dim/cfg.Heads).
+			UseQKVProjection().
+			WithKeyMask(mask).
+			WithFusion(false)
+		if bias != nil {
+			mha = mha.WithAttentionBias(bias)
+		}
+		a = mha.Done()
+	} else {
+		a = SelfAttention(scope.In("self_attention"), cfg, h, mask, bias)
 	}
-	x = Add(x, dropout(scope.In("attn_dropout"), cfg, mha.Done()))
+	x = Add(x, dropout(scope.In("attn_dropout"), cfg, a))
 
 	h = norm.LayerNorm(scope.In("ffn_norm"), x, -1).Done()
 	h = layers.DenseWithBias(scope.In("ffn_in"), h, cfg.FFN)
 	h = activation.Gelu(h)
 	h = layers.DenseWithBias(scope.In("ffn_out"), h, cfg.Dim)
 	return Add(x, dropout(scope.In("ffn_dropout"), cfg, h))
+}
+
+// SelfAttention is multi-head scaled dot-product self-attention
+// (Vaswani et al. 2017) laid out heads-major, so the two attention matmuls
+// need no transposes on the pure-Go backend:
+//
+//	[Q K V] = x·W_qkv                   one fused projection, split into H heads of D/H
+//	A_h = softmax(Q_h·K_hᵀ/√(D/H) + bias_h + mask)     mask: −∞ on padded keys
+//	y = concat_h(A_h·V_h)·W_o
+//
+// The core is GoMLX's attention.Core (LayoutBHSD, fusion off).
+func SelfAttention(scope *model.Scope, cfg Config, x, mask, bias *Node) *Node {
+	B, L, D, H := x.Shape().Dim(0), x.Shape().Dim(1), cfg.Dim, cfg.Heads
+	qkv := layers.DenseWithBias(scope.In("qkv"), x, 3*D)                 // [B, L, 3D]
+	qkv = TransposeAllAxes(Reshape(qkv, B, L, 3, H, D/H), 2, 0, 3, 1, 4) // [3, B, H, L, D/H]
+	q := Squeeze(SliceAxis(qkv, 0, AxisElem(0)), 0)
+	k := Squeeze(SliceAxis(qkv, 0, AxisElem(1)), 0)
+	v := Squeeze(SliceAxis(qkv, 0, AxisElem(2)), 0)
+	keyMask := Reshape(mask, B, 1, 1, L) // broadcast over heads and queries
+	y, _ := attention.Core(q, k, v, attention.LayoutBHSD, attention.CoreOptions{
+		DisableFusion: true, AttentionMask: keyMask, AttentionBias: bias,
+	}) // [B, H, L, D/H]
+	y = Reshape(TransposeAllAxes(y, 0, 2, 1, 3), B, L, D)
+	return layers.DenseWithBias(scope.In("output"), y, D)
 }
 
 func dropout(scope *model.Scope, cfg Config, x *Node) *Node {

@@ -75,9 +75,9 @@ func streamNotebook(t *testing.T, texts ...string) *Notebook {
 
 func TestInspectStreamPatterns(t *testing.T) {
 	bad := []string{
-		"exit status 3\n",              // os.Exit(3), log.Fatal
-		"signal: killed\n",             // OOM, timeout kill
-		"--- FAIL: TestX (0.01s)\n",    // failed test
+		"exit status 3\n",               // os.Exit(3), log.Fatal
+		"signal: killed\n",              // OOM, timeout kill
+		"--- FAIL: TestX (0.01s)\n",     // failed test
 		"panic: runtime error: index\n", // panic
 		"fatal error: all goroutines are asleep - deadlock!\n",
 		"\"%foo\" unknown or not implemented yet.\n", // GoNB typo'd command

@@ -152,6 +152,7 @@ func Run(ctx context.Context, paths []string, opt Options) ([]Result, error) {
 		if r.Err != nil {
 			fmt.Fprintf(opt.Log, "FAIL %s: %v\n", p, r.Err)
 		}
+		fmt.Fprintf(opt.Log, "notebooks: %s %s in %.1f s\n", p, map[bool]string{false: "ok", true: "FAILED"}[r.Failed()], r.Duration.Seconds())
 		results = append(results, r)
 	}
 	printTable(opt.Log, results)
@@ -175,7 +176,12 @@ func runOne(ctx context.Context, path, outDir string, opt Options) (r Result) {
 		"--ExecutePreprocessor.allow_errors=True", // we inspect every output ourselves
 		"--output-dir", outDir, "--output", name + ".ipynb", path}
 	cmd := exec.CommandContext(ctx, "jupyter", args...)
-	cmd.Env = os.Environ()
+	cmd.Env = nil // without --quick, full size even if the caller's environment says quick
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, QuickEnv+"=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	if opt.Quick {
 		cmd.Env = append(cmd.Env, QuickEnv+"=1")
 	}

@@ -2,6 +2,7 @@ package pretrain
 
 import (
 	"math/rand/v2"
+	"syscall"
 	"testing"
 
 	. "github.com/gomlx/gomlx/core/graph"
@@ -34,8 +35,15 @@ func randomTokenBatch(rng *rand.Rand, B, L, vocab int) *modality.Batch {
 }
 
 func BenchmarkTrainStepReference(b *testing.B) {
+	for _, attn := range []string{"core", "mha"} {
+		b.Run("attn="+attn, func(b *testing.B) { benchTrainStep(b, attn) })
+	}
+}
+
+func benchTrainStep(b *testing.B, attn string) {
 	be := testBackend(b)
 	cfg := referenceConfig()
+	cfg.Attention = attn
 	gen := &Generative{Cfg: cfg, Masker: RandomMask(0.15), Ratio: 0.15}
 	rng := rand.New(rand.NewPCG(1, 1))
 	batch := randomTokenBatch(rng, 64, 64, cfg.VocabSize)
@@ -64,15 +72,24 @@ func BenchmarkTrainStepReference(b *testing.B) {
 	}
 	step() // compile
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
 	for range b.N {
 		step()
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
 }
 
 func BenchmarkEncodeReference(b *testing.B) {
+	for _, attn := range []string{"core", "mha"} {
+		b.Run("attn="+attn, func(b *testing.B) { benchEncode(b, attn) })
+	}
+}
+
+func benchEncode(b *testing.B, attn string) {
 	be := testBackend(b)
 	cfg := referenceConfig()
+	cfg.Attention = attn
 	batch := randomTokenBatch(rand.New(rand.NewPCG(2, 2)), 256, 64, cfg.VocabSize)
 	m := &Model{Backend: be, Store: model.NewStore(), Encoder: cfg}
 	m.Store.SetParam(model.ParamInitialSeed, int64(1))
@@ -80,10 +97,20 @@ func BenchmarkEncodeReference(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
 	for range b.N {
 		if _, err := m.EmbedBatch(batch); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(b.N*256)/b.Elapsed().Seconds(), "seq/s")
+}
+
+// cpuSeconds is the process's user+system CPU time: on a shared machine it
+// compares configurations better than wall time.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
 }

@@ -28,6 +28,10 @@ type Contrastive struct {
 	Augment     Augmentation
 	Temperature float64
 	ProjDim     int
+	// QueueSize > 0 switches to MoCo: a momentum key encoder and a queue of
+	// QueueSize negatives (see moco.go); Momentum is its m.
+	QueueSize int
+	Momentum  float64
 }
 
 // NewContrastive configures the objective from opt.
@@ -36,7 +40,8 @@ func NewContrastive(m Modality, cfg encoder.Config, opt Options) (*Contrastive, 
 	if err != nil {
 		return nil, err
 	}
-	return &Contrastive{M: m, Cfg: cfg, Augment: aug, Temperature: opt.Temperature, ProjDim: opt.ProjDim}, nil
+	return &Contrastive{M: m, Cfg: cfg, Augment: aug, Temperature: opt.Temperature, ProjDim: opt.ProjDim,
+		QueueSize: opt.Queue, Momentum: opt.Momentum}, nil
 }
 
 func (c *Contrastive) Name() string    { return "contrastive" }
@@ -66,6 +71,10 @@ func (c *Contrastive) Inputs(rng *rand.Rand, trajs []*traj.Trajectory) ([]*tenso
 }
 
 func (c *Contrastive) Loss(scope *model.Scope, inputs []*Node) (*Node, []*Node) {
+	if c.QueueSize > 0 {
+		loss, std := c.mocoLoss(scope, inputs)
+		return loss, []*Node{loss, std}
+	}
 	z := encode(scope, c.Cfg, inputs).Pooled // [2B, D]
 	loss, std := c.loss(scope, z)
 	return loss, []*Node{loss, std}

@@ -1,6 +1,7 @@
 package pretrain
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -35,6 +36,9 @@ type Generative struct {
 
 // NewGenerative configures the objective from opt.
 func NewGenerative(m Modality, cfg encoder.Config, opt Options) (*Generative, error) {
+	if cfg.Arch == encoder.CNN {
+		return nil, fmt.Errorf("generative pre-training reconstructs sequence steps; the %s modality has no steps (use contrastive or causal)", m.Name())
+	}
 	mk, err := MaskerByName(opt.Masking, opt.MaskRatio)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"github.com/tfm-course/course/tfm/modality"
 	"github.com/tfm-course/course/tfm/modality/gps"
 	"github.com/tfm-course/course/tfm/modality/grid"
+	"github.com/tfm-course/course/tfm/modality/image"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
@@ -34,7 +35,10 @@ type Coordinates interface {
 }
 
 // Modalities lists the names NewModality accepts.
-var Modalities = []string{"gps", "grid"}
+var Modalities = []string{"gps", "grid", "image"}
+
+// ImageSize is the side in pixels of the image modality's rasters.
+var ImageSize = 32
 
 // GridCellMetres is the side of a grid cell for the grid modality.
 var GridCellMetres = 200.0
@@ -59,6 +63,8 @@ func NewModality(name string, trajs []*traj.Trajectory) (Modality, error) {
 			return nil, err
 		}
 		return &Grid{V: v}, nil
+	case "image":
+		return &Image{R: image.New(ImageSize, ImageSize)}, nil
 	}
 	return nil, fmt.Errorf("modality %q is not supported by pretrain yet (supported: %v)", name, Modalities)
 }
@@ -78,6 +84,14 @@ func RestoreModality(name string, state []byte) (Modality, error) {
 			return nil, err
 		}
 		return &Grid{V: v}, nil
+	case "image":
+		var st imageState
+		if err := json.Unmarshal(state, &st); err != nil {
+			return nil, fmt.Errorf("image state: %w", err)
+		}
+		r := image.New(st.H, st.W)
+		r.Channels, r.Lines = st.Channels, st.Lines
+		return &Image{R: r}, nil
 	}
 	return nil, fmt.Errorf("cannot restore modality %q", name)
 }
@@ -118,4 +132,24 @@ func (m *Grid) State() ([]byte, error) {
 	return b.Bytes(), err
 }
 
-var _ = json.Marshal
+// Image is the image modality: each trajectory rasterised in its own box
+// (occupancy, time and speed channels), encoded by the CNN.
+type Image struct{ R *image.Rasterizer }
+
+type imageState struct {
+	H, W     int
+	Channels []image.Channel
+	Lines    bool
+}
+
+func (m *Image) Name() string { return "image" }
+func (m *Image) Configure(cfg *encoder.Config) {
+	cfg.Arch, cfg.Channels, cfg.ImageSize = encoder.CNN, len(m.R.Channels), m.R.H
+	cfg.VocabSize, cfg.NumFeatures = 0, 0
+}
+func (m *Image) Batch(trajs []*traj.Trajectory, _ int) (*modality.Batch, error) {
+	return m.R.Batch(trajs)
+}
+func (m *Image) State() ([]byte, error) {
+	return json.Marshal(imageState{H: m.R.H, W: m.R.W, Channels: m.R.Channels, Lines: m.R.Lines})
+}

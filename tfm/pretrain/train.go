@@ -47,7 +47,9 @@ type Options struct {
 	// Contrastive.
 	Temperature float64
 	ProjDim     int
-	Augment     string // "default" or a comma list, see AugmentationByName
+	Augment     string  // "default" or a comma list, see AugmentationByName
+	Queue       int     // > 0: MoCo with a momentum encoder and this many queued negatives
+	Momentum    float64 // MoCo's key-encoder momentum m
 	// Generative.
 	Masking   string // random | span | road
 	MaskRatio float64
@@ -80,7 +82,7 @@ func DefaultOptions() Options {
 	return Options{
 		Paradigm: "contrastive", Modality: "gps", Encoder: encoder.DefaultConfig(),
 		Steps: 300, BatchSize: 32, LearningRate: 1e-3, WeightDecay: 1e-4, WarmupSteps: 20, ClipNorm: 1, Seed: 1,
-		Temperature: 0.1, ProjDim: 64, Augment: "default",
+		Temperature: 0.1, ProjDim: 64, Augment: "default", Momentum: 0.99,
 		Masking: "random", MaskRatio: 0.15,
 		Lambda: 0.5, Balance: "fixed",
 		Label: "mode", Confounder: "district_type_from",

@@ -31,14 +31,19 @@ func TestEachParadigmLowersLoss(t *testing.T) {
 	ds := toyCity(120, 1)
 	for _, c := range []struct{ paradigm, modality, balance string }{
 		{"contrastive", "gps", ""},
+		{"contrastive", "grid", "moco"},
 		{"generative", "gps", ""},
 		{"generative", "grid", ""},
 		{"hybrid", "gps", "gradnorm"},
 		{"hybrid", "grid", "dwa"},
+		{"hybrid", "gps", "uncertainty"},
 		{"causal", "gps", ""},
 	} {
 		opt := tinyOptions(c.paradigm, c.modality, 40)
 		opt.Balance = c.balance
+		if c.balance == "moco" {
+			opt.Balance, opt.Queue = "", 64
+		}
 		res, err := Train(context.Background(), be, ds, opt)
 		if err != nil {
 			t.Fatalf("%s/%s: %v", c.paradigm, c.modality, err)

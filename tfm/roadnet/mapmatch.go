@@ -28,8 +28,9 @@ type MatchConfig struct {
 	// far counts as GPS jitter (route distance = the backward move), not as
 	// a loop around the block.
 	Backtrack float64
-	// UTurn (m) is added to the route distance of a move onto the reverse
-	// of the current segment (a U-turn), which GPS jitter of a slow or
+	// UTurn (m) is added to |route − straight| for a route that U-turns
+	// (onto the reverse of the segment it leaves, or into the segment it
+	// joins from that segment's reverse), which GPS jitter of a slow or
 	// waiting vehicle would otherwise make cheap.
 	UTurn float64
 	// StopTolerance (m): fixes at most this far into a segment still count
@@ -38,6 +39,7 @@ type MatchConfig struct {
 	// MinMove (m): a point closer than this to the last matched point is
 	// not matched on its own but placed with it (Newson & Krumm drop such
 	// points: GPS jitter of a slow or waiting vehicle would make loops).
+	// About 4σ: two fixes of a standing vehicle are rarely further apart.
 	MinMove float64
 	// Workers for MatchAll (0: all cores).
 	Workers int
@@ -45,7 +47,7 @@ type MatchConfig struct {
 
 // DefaultMatchConfig suits 1–30 s sampling with ~10 m GPS noise.
 func DefaultMatchConfig() MatchConfig {
-	return MatchConfig{Radius: 50, MaxCandidates: 8, Sigma: 10, Beta: 20, MaxDetour: 1000, Backtrack: 50, UTurn: 100, StopTolerance: 5, MinMove: 20}
+	return MatchConfig{Radius: 50, MaxCandidates: 8, Sigma: 10, Beta: 20, MaxDetour: 1000, Backtrack: 50, UTurn: 100, StopTolerance: 5, MinMove: 40}
 }
 
 func (c *MatchConfig) check() error {
@@ -135,7 +137,8 @@ type matchState struct {
 	steps  []step
 	srcs   []int
 	tgts   []int
-	routes []float64 // [len(srcs)][len(tgts)]
+	routes []float64 // [prev candidate][cur candidate] route distance (m)
+	pen    []float64 // same shape: U-turn penalty (m)
 	path   []int
 	pos    []float64
 	starts []float64
@@ -251,7 +254,7 @@ func (m *Matcher) match(t *traj.Trajectory, st *matchState) (*Match, error) {
 				if math.IsInf(r, 1) {
 					continue
 				}
-				v := prev.score[i] - math.Abs(r-gc)/cfg.Beta
+				v := prev.score[i] - (math.Abs(r-gc)+st.pen[i*len(s.cands)+j])/cfg.Beta
 				if v > best {
 					best, arg = v, i
 				}
@@ -302,6 +305,7 @@ func (m *Matcher) transitions(prev, cur *step, gc float64, st *matchState) {
 	g := m.Graph
 	np, nc := len(prev.cands), len(cur.cands)
 	st.routes = resize(st.routes, np*nc)
+	st.pen = resize(st.pen, np*nc)
 	bound := gc + m.Config.MaxDetour
 	st.tgts = st.tgts[:0]
 	for _, c := range cur.cands {
@@ -337,23 +341,27 @@ func (m *Matcher) transitions(prev, cur *step, gc float64, st *matchState) {
 			}
 			tail := sa.Length - a.Offset
 			for j, b := range cur.cands {
-				r := math.Inf(1)
+				r, pen := math.Inf(1), 0.0
 				if d := st.router.Dist(st.tgts[j]); !math.IsInf(d, 1) {
 					r = tail + d + b.Offset
-				}
-				if b.Segment == sa.Reverse && r < math.Inf(1) {
-					r += m.Config.UTurn
+					// A U-turn where the route leaves a or joins b.
+					first, last := st.router.Ends(st.tgts[j])
+					sb := &g.Segments[b.Segment]
+					if (first < 0 && b.Segment == sa.Reverse) || (first >= 0 && first == sa.Reverse) || (last >= 0 && last == sb.Reverse) {
+						pen = m.Config.UTurn
+					}
 				}
 				if a.Segment == b.Segment {
 					if b.Offset >= a.Offset {
-						r = b.Offset - a.Offset
+						r, pen = b.Offset-a.Offset, 0
 					} else if a.Offset-b.Offset <= m.Config.Backtrack {
-						r = a.Offset - b.Offset
+						r, pen = a.Offset-b.Offset, 0
 					}
 				}
 				if r > bound {
 					r = math.Inf(1)
 				}
+				st.pen[ii*nc+j] = pen
 				st.routes[ii*nc+j] = r
 			}
 		}

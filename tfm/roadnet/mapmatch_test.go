@@ -78,7 +78,7 @@ func TestMatchNoiseFreeExact(t *testing.T) {
 	// Noise-free data: a small σ, so a point a few metres from a junction is
 	// not matched to the crossing street (corner cutting).
 	mc := DefaultMatchConfig()
-	mc.Sigma = 1
+	mc.Sigma, mc.MinMove = 1, 0 // and no jitter to filter
 	m, err := NewMatcher(g, mc)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ type Router struct {
 	g      *Graph
 	dist   []float64
 	prev   []int32 // segment used to reach the node
+	first  []int32 // first segment of the path to the node
 	seen   []uint32
 	done   []uint32
 	target []uint32
@@ -25,7 +26,7 @@ type routeItem struct {
 // NewRouter prepares a router for g.
 func NewRouter(g *Graph) *Router {
 	n := len(g.Nodes)
-	return &Router{g: g, dist: make([]float64, n), prev: make([]int32, n),
+	return &Router{g: g, dist: make([]float64, n), prev: make([]int32, n), first: make([]int32, n),
 		seen: make([]uint32, n), done: make([]uint32, n), target: make([]uint32, n)}
 }
 
@@ -54,7 +55,7 @@ func (r *Router) Search(src int, targets []int, bound float64) {
 		}
 	}
 	r.heap = r.heap[:0]
-	r.dist[src], r.prev[src], r.seen[src] = 0, -1, r.gen
+	r.dist[src], r.prev[src], r.first[src], r.seen[src] = 0, -1, -1, r.gen
 	r.push(routeItem{0, int32(src)})
 	for len(r.heap) > 0 {
 		it := r.pop()
@@ -80,6 +81,11 @@ func (r *Router) Search(src int, targets []int, bound float64) {
 				continue
 			}
 			r.seen[v], r.dist[v], r.prev[v] = r.gen, c, int32(sid)
+			if u == src {
+				r.first[v] = int32(sid)
+			} else {
+				r.first[v] = r.first[u]
+			}
 			r.push(routeItem{c, int32(v)})
 		}
 	}
@@ -92,6 +98,12 @@ func (r *Router) Dist(n int) float64 {
 		return math.Inf(1)
 	}
 	return r.dist[n]
+}
+
+// Ends are the first and last segments of the path to settled node n
+// (-1, -1 for the source itself).
+func (r *Router) Ends(n int) (first, last int) {
+	return int(r.first[n]), int(r.prev[n])
 }
 
 // Path appends to out the segment ids from the last Search's source to node

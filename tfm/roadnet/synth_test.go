@@ -76,6 +76,7 @@ func BenchmarkMatchSynthCity(b *testing.B) {
 	}
 	var got [][]int
 	b.ResetTimer()
+	cpu0 := roadnet.CPUTime()
 	for i := 0; i < b.N; i++ {
 		ms, _ := m.MatchAll(ts)
 		got = got[:0]
@@ -84,5 +85,8 @@ func BenchmarkMatchSynthCity(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(points*b.N)/b.Elapsed().Seconds(), "points/s")
+	if cpu := (roadnet.CPUTime() - cpu0).Seconds(); cpu > 0 {
+		b.ReportMetric(float64(points*b.N)/cpu, "points/cpu-s")
+	}
 	b.ReportMetric(roadnet.ScorePaths(truth, got).Accuracy, "segment_accuracy")
 }

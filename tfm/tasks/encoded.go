@@ -24,10 +24,10 @@ import (
 // (Embed, for probes and similarity search), fine-tuned, or trained from
 // scratch on a task (FineTune on a randomly initialised Encoder).
 type Encoder struct {
-	Name      string                                                // "scratch", or the checkpoint directory
-	Config    encoder.Config                                        // architecture
-	Store     *model.Store                                          // variables under Scope
-	Scope     string                                                // scope of the encoder variables ("/encoder" by default)
+	Name      string                                               // "scratch", or the checkpoint directory
+	Config    encoder.Config                                       // architecture
+	Store     *model.Store                                         // variables under Scope
+	Scope     string                                               // scope of the encoder variables ("/encoder" by default)
 	Featurize func(ts []*traj.Trajectory) (*modality.Batch, error) // batches of Len = Config.MaxLen
 	Backend   compute.Backend
 	BatchSize int // rows per forward pass (the last batch is padded)

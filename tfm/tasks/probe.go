@@ -46,13 +46,13 @@ func DefaultBackend() compute.Backend { return gobackend.GetBackend() }
 // Probe is a trained head: inputs are standardised with the training
 // mean/std, regression targets too (and de-standardised on output).
 type Probe struct {
-	cfg        ProbeConfig
-	store      *model.Store
-	exec       *model.Exec
-	mean, std  []float32
+	cfg         ProbeConfig
+	store       *model.Store
+	exec        *model.Exec
+	mean, std   []float32
 	yMean, yStd float64
-	outputs    int
-	regression bool
+	outputs     int
+	regression  bool
 }
 
 // headGraph is the probe network: [B, D] → [B, outputs].

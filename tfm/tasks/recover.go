@@ -186,7 +186,7 @@ func RecoverFineTune(e *Encoder, trainSet, testSet []*traj.Trajectory, cfg Recov
 	modelFn := func(scope *model.Scope, nodes []*graph.Node) *graph.Node {
 		in := encoder.InputsFromNodes(fe.Config, nodes)
 		h := encoder.Encode(fe.scopeAt(scope), fe.Config, in).Hidden // [B, L, D]
-		return headGraph(scope.In("recovery_head"), h, ft.Hidden, 2)  // [B, L, 2]
+		return headGraph(scope.In("recovery_head"), h, ft.Hidden, 2) // [B, L, 2]
 	}
 	lossFn := func(labels, predictions []*graph.Node) *graph.Node {
 		target, weight := labels[0], labels[1] // [B, L, 2], [B, L, 1]

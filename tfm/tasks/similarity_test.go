@@ -5,45 +5,12 @@ import (
 	"math/rand/v2"
 	"sort"
 	"testing"
-	"time"
 
+	"github.com/tfm-course/course/tfm/distance"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
-// randomWalks makes n seeded random-walk trajectories in Beijing with
-// 20–60 points each, 10 s apart — a stand-in for real data in unit tests.
-func randomWalks(n int, seed uint64) []*traj.Trajectory {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	t0 := time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
-	ts := make([]*traj.Trajectory, n)
-	for i := range ts {
-		lon, lat := 116.3+rng.Float64()*0.1, 39.9+rng.Float64()*0.1
-		heading := rng.Float64() * 2 * math.Pi
-		speed := 3 + rng.Float64()*12 // m/s
-		np := 20 + rng.IntN(41)
-		t := &traj.Trajectory{ID: "w" + itoa(i), UserID: "u" + itoa(i%7)}
-		for k := 0; k < np; k++ {
-			t.Points = append(t.Points, traj.NewPoint(lon, lat, t0.Add(time.Duration(10*k)*time.Second)))
-			heading += rng.NormFloat64() * 0.3
-			step := speed * 10
-			lon += step * math.Sin(heading) / (111320 * math.Cos(lat*math.Pi/180))
-			lat += step * math.Cos(heading) / 111320
-		}
-		ts[i] = t
-	}
-	return ts
-}
-
-func itoa(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	s := ""
-	for ; i > 0; i /= 10 {
-		s = string(rune('0'+i%10)) + s
-	}
-	return s
-}
+func randomWalks(n int, seed uint64) []*traj.Trajectory { return RandomWalks(n, seed) }
 
 func TestOddEvenSplit(t *testing.T) {
 	tr := randomWalks(1, 3)[0]
@@ -261,4 +228,21 @@ func BenchmarkTopK(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(q.Rows*db.Rows)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mpairs/s")
+}
+
+// The resampling embedding approximates the DTW/Fréchet/Hausdorff rankings
+// of random walks far better than a shuffled embedding does.
+func TestApproximateClassicalDistances(t *testing.T) {
+	ts := randomWalks(120, 8)
+	emb := NewResampleEmbedder(ts, 16)
+	for _, kind := range []distance.Kind{distance.DTW, distance.Frechet, distance.Hausdorff} {
+		m, err := ApproximateDistance(emb, ts, kind, L2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%v: %+v", kind, m)
+		if m.HR10 < 0.5 || m.R10At50 < 0.9 {
+			t.Errorf("%v: resample embedding HR@10 %.3f, R10@50 %.3f", kind, m.HR10, m.R10At50)
+		}
+	}
 }

@@ -170,6 +170,13 @@ func Bar(title, ylabel string, names []string, values []float64) *Chart {
 	}
 	b.Color, b.LineStyle.Width = Palette[0], 0
 	c.Plot.Add(b)
+	lo, hi := 0.0, 0.0
+	for _, v := range values {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	if hi > lo { // headroom so the tallest bar does not touch the frame
+		c.Plot.Y.Min, c.Plot.Y.Max = lo-0.06*(hi-lo)*b2f(lo < 0), hi+0.06*(hi-lo)
+	}
 	c.Plot.NominalX(names...)
 	return c
 }
@@ -321,4 +328,11 @@ func (c *Chart) render(format string) (out []byte, err error) {
 		c.bar.Draw(side)
 		return nil
 	})
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }

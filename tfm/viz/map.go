@@ -158,11 +158,40 @@ func (m *Map) Roads(g *roadnet.Graph) *Map {
 	}
 	grey := color.RGBA{0xb8, 0xb8, 0xb8, 255}
 	m.layers = append(m.layers, func(c *draw.Canvas, pr *projection) {
+		// One path per width keeps the SVG small (thousands of segments).
+		byWidth := map[float64][][]vg.Point{}
+		var widths []float64
 		for _, l := range lines {
-			c.StrokeLines(draw.LineStyle{Color: grey, Width: px(l.width)}, pr.line(l.pts))
+			if _, ok := byWidth[l.width]; !ok {
+				widths = append(widths, l.width)
+			}
+			byWidth[l.width] = append(byWidth[l.width], c.ClipLinesXY(pr.line(l.pts))...)
+		}
+		sort.Float64s(widths)
+		for _, w := range widths {
+			strokeMany(c, draw.LineStyle{Color: grey, Width: px(w)}, byWidth[w])
 		}
 	})
 	return m
+}
+
+// strokeMany strokes many polylines as a single path.
+func strokeMany(c *draw.Canvas, sty draw.LineStyle, lines [][]vg.Point) {
+	var p vg.Path
+	for _, l := range lines {
+		if len(l) < 2 {
+			continue
+		}
+		p.Move(l[0])
+		for _, q := range l[1:] {
+			p.Line(q)
+		}
+	}
+	if len(p) == 0 {
+		return
+	}
+	c.SetLineStyle(sty)
+	c.Stroke(p)
 }
 
 // Lines draws plain polylines (e.g. a road network not in a Graph, or routes).
@@ -214,6 +243,42 @@ func (m *Map) Polygons(polys []orb.Polygon, labels []string) *Map {
 				ctr := pr.pt(p.Bound().Center())
 				c.FillText(textStyle(9, withAlpha(darken(col), 230), draw.XCenter, draw.YCenter), ctr, labels[i])
 			}
+		}
+	})
+	return m
+}
+
+// Cells fills rectangles (e.g. grid cells, in lon/lat) coloured by value on the
+// viridis scale, with a colour bar named label, drawn at the layer's position
+// (add it before Roads to keep streets visible on top). NaN values are skipped.
+func (m *Map) Cells(cells []orb.Bound, values []float64, label string) *Map {
+	if len(cells) != len(values) {
+		m.fail("Cells %q: %d values for %d cells", label, len(values), len(cells))
+		return m
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, v := range values {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+		m.extendPoints([]orb.Point{cells[i].Min, cells[i].Max})
+	}
+	if math.IsInf(lo, 0) {
+		m.fail("Cells %q: no finite value", label)
+		return m
+	}
+	m.setBar(label, lo, hi)
+	bar := m.bar
+	m.layers = append(m.layers, func(c *draw.Canvas, pr *projection) {
+		for i, b := range cells {
+			v := values[i]
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				continue
+			}
+			p0, p1 := pr.pt(b.Min), pr.pt(b.Max)
+			col := Viridis((v - bar.min) / (bar.max - bar.min))
+			c.FillPolygon(col, []vg.Point{p0, {X: p1.X, Y: p0.Y}, p1, {X: p0.X, Y: p1.Y}})
 		}
 	})
 	return m

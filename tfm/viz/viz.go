@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -57,19 +58,52 @@ func render(w, h float64, format string, fn func(c draw.Canvas) error) ([]byte, 
 	return buf.Bytes(), nil
 }
 
-// Show displays the figure inline in a GoNB notebook (as SVG). Outside a
-// notebook it prints a one-line note to stderr and does nothing else.
-// Rendering errors panic, so a broken figure fails the notebook run.
+// Show displays the figure inline in a GoNB notebook. It sends the SVG and a
+// PNG rendering in one output: Jupyter shows the SVG, or the PNG where SVG is
+// not allowed (an untrusted notebook). Outside a notebook it prints a one-line
+// note to stderr. Rendering errors panic, so a broken figure fails the run.
 func Show(f Figure) {
 	svg, err := f.SVG()
 	if err != nil {
 		panic(err)
 	}
+	png, err := f.PNG()
+	if err != nil {
+		panic(err)
+	}
 	if !gonbui.IsNotebook {
-		fmt.Fprintf(os.Stderr, "viz.Show: not in a GoNB notebook; %d bytes of SVG not shown (use viz.Save)\n", len(svg))
+		fmt.Fprintf(os.Stderr, "viz.Show: not in a GoNB notebook; figure not shown (use viz.Save)\n")
+		return
+	}
+	gonbui.SendData(&protocol.DisplayData{Data: map[protocol.MIMEType]any{
+		protocol.MIMEImageSVG:  stripXMLHeader(string(svg)),
+		protocol.MIMEImagePNG:  png, // []byte: sent base64-encoded, as Jupyter wants
+		protocol.MIMETextPlain: describe(f),
+	}})
+}
+
+// ShowSVG displays only the SVG, as inline HTML (smaller notebooks; hidden in untrusted notebooks).
+func ShowSVG(f Figure) {
+	svg, err := f.SVG()
+	if err != nil {
+		panic(err)
+	}
+	if !gonbui.IsNotebook {
+		fmt.Fprintf(os.Stderr, "viz.ShowSVG: not in a GoNB notebook; figure not shown (use viz.Save)\n")
 		return
 	}
 	gonbui.DisplayHTML("<div class=\"tfm-figure\">" + stripXMLHeader(string(svg)) + "</div>")
+}
+
+// describe is the text/plain fallback of a figure.
+func describe(f Figure) string {
+	switch v := f.(type) {
+	case *Map:
+		return "map: " + v.title
+	case *Chart:
+		return "chart: " + v.Plot.Title.Text
+	}
+	return "figure"
 }
 
 // ShowPNG displays the figure inline as a PNG image (useful for very dense maps).

@@ -183,3 +183,18 @@ func rect2(x0, y0, x1, y1 float64) (r vgRect) {
 	r.Min.X, r.Min.Y, r.Max.X, r.Max.Y = vgLen(x0), vgLen(y0), vgLen(x1), vgLen(y1)
 	return r
 }
+
+func TestCells(t *testing.T) {
+	cells := []orb.Bound{{Min: orb.Point{10, 50}, Max: orb.Point{10.01, 50.01}}, {Min: orb.Point{10.01, 50}, Max: orb.Point{10.02, 50.01}}}
+	m := NewMap(300, 200).Cells(cells, []float64{1, 9}, "visits")
+	svg, err := m.SVG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(svg), "visits") || m.bar.min != 1 || m.bar.max != 9 {
+		t.Errorf("colour bar [%g,%g], SVG has label: %v", m.bar.min, m.bar.max, strings.Contains(string(svg), "visits"))
+	}
+	if _, err := NewMap(300, 200).Cells(cells, []float64{1}, "x").SVG(); err == nil {
+		t.Error("1 value for 2 cells accepted")
+	}
+}

@@ -184,4 +184,3 @@ func parsePair(s string) ([2]float64, error) {
 	}
 	return p, nil
 }
-

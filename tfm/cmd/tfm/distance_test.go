@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// captureStdout runs f and returns what it printed on stdout.
-func captureStdout(t *testing.T, f func() error) (string, error) {
+// distanceCaptureStdout runs f and returns what it printed on stdout.
+func distanceCaptureStdout(t *testing.T, f func() error) (string, error) {
 	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -31,7 +31,7 @@ func TestDistancePdistCdist(t *testing.T) {
 	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := captureStdout(t, func() error {
+	out, err := distanceCaptureStdout(t, func() error {
 		return distanceRun("pdist", []string{"--metric", "dtw", "--format", "csv", path})
 	})
 	if err != nil {
@@ -41,7 +41,7 @@ func TestDistancePdistCdist(t *testing.T) {
 	if want := "3\n2\n3.8284271247461898\n"; out != want {
 		t.Errorf("pdist printed %q, want %q", out, want)
 	}
-	out, err = captureStdout(t, func() error {
+	out, err = distanceCaptureStdout(t, func() error {
 		return distanceRun("cdist", []string{"--metric", "cfrechet", "--limit", "2", "--format", "csv", path, path})
 	})
 	if err != nil {
@@ -56,7 +56,7 @@ func TestDistancePdistCdist(t *testing.T) {
 		{"--metric", "dtw", "--format", "csv", filepath.Join(dir, "missing.csv")},
 		{"--metric", "edr", "--eps", "-1", "--format", "csv", path},
 	} {
-		if _, err := captureStdout(t, func() error { return distanceRun("pdist", bad) }); err == nil {
+		if _, err := distanceCaptureStdout(t, func() error { return distanceRun("pdist", bad) }); err == nil {
 			t.Errorf("pdist %s: no error", strings.Join(bad, " "))
 		}
 	}

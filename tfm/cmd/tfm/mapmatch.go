@@ -44,9 +44,12 @@ func matchFlags(fs *flag.FlagSet) func() roadnet.MatchConfig {
 	beta := fs.Float64("beta", d.Beta, "transition scale β, metres")
 	k := fs.Int("candidates", d.MaxCandidates, "nearest candidates kept per point (0: all within radius)")
 	workers := fs.Int("workers", 0, "parallel workers (0: all cores)")
+	minMove := fs.Float64("min-move", d.MinMove, "a fix closer than this (metres) to the last matched fix is placed with it")
+	uturn := fs.Float64("uturn", d.UTurn, "U-turn penalty, metres")
 	return func() roadnet.MatchConfig {
 		c := d
 		c.Radius, c.Sigma, c.Beta, c.MaxCandidates, c.Workers = *radius, *sigma, *beta, *k, *workers
+		c.MinMove, c.UTurn = *minMove, *uturn
 		return c
 	}
 }

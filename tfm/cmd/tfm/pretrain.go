@@ -49,6 +49,8 @@ func pretrainRun(args []string) error {
 	every := fs.Int("every", d.CheckpointEvery, "checkpoint every N steps (and on exit)")
 	temp := fs.Float64("temperature", d.Temperature, "contrastive: NT-Xent temperature τ")
 	aug := fs.String("augment", d.Augment, "contrastive: default, or a list of crop,jitter,mask,downsample,shift,simplify")
+	queue := fs.Int("queue", 0, "contrastive: MoCo queue of this many negatives with a momentum encoder (0 = in-batch SimCLR)")
+	momentum := fs.Float64("momentum", d.Momentum, "contrastive with --queue: key-encoder momentum")
 	masking := fs.String("masking", d.Masking, "generative: random|span|road")
 	ratio := fs.Float64("mask-ratio", d.MaskRatio, "generative: fraction of steps hidden")
 	lambda := fs.Float64("lambda", d.Lambda, "hybrid: weight of the generative loss (balance=fixed)")
@@ -71,6 +73,7 @@ func pretrainRun(args []string) error {
 	opt.LearningRate, opt.WeightDecay, opt.ClipNorm, opt.Seed = *lr, *wd, *clip, *seed
 	opt.CheckpointDir, opt.CheckpointEvery = *ckpt, *every
 	opt.Temperature, opt.Augment, opt.Masking, opt.MaskRatio = *temp, *aug, *masking, *ratio
+	opt.Queue, opt.Momentum = *queue, *momentum
 	opt.Lambda, opt.Balance, opt.Label, opt.Confounder = *lambda, *balance, *label, *confounder
 	if err := opt.Encoder.Set(*set); err != nil {
 		return err

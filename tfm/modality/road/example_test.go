@@ -34,13 +34,16 @@ func Example() {
 	for i, id := range b.Tokens {
 		fmt.Printf("%-7s mask=%-5v Δt=%2.0fs\n", v.Name(id), b.Mask[i], b.DeltaT[i])
 	}
-	fmt.Println("after seg:0 may come:", v.Name(v.Successors(v.Token(0))[0]))
+	for _, next := range v.Successors(v.Token(0)) {
+		fmt.Println("after seg:0 may come:", v.Name(next))
+	}
 	fmt.Println("features:", road.FeatureNames[:3], b.Features[2*road.NumFeatures:2*road.NumFeatures+3])
 	// Output:
 	// [CLS]   mask=true  Δt= 0s
 	// seg:0   mask=true  Δt= 0s
 	// seg:2   mask=true  Δt=17s
 	// [PAD]   mask=false Δt= 0s
+	// after seg:0 may come: seg:1
 	// after seg:0 may come: seg:2
-	// features: [log_length speed_limit is_link] [0.71540564 0.5 0]
+	// features: [log_length speed_limit is_link] [0.7194602 0.5 0]
 }

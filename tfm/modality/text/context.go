@@ -109,12 +109,13 @@ func (ix *index) near(p orb.Point, radius float64, visit func(id int)) {
 
 // gazetteer answers the map questions of a Describer.
 type gazetteer struct {
-	ctx   Context
-	proj  metres
-	pois  *index
-	poiXY []orb.Point
-	segs  *index
-	segXY [][]orb.Point // geometry of each segment in metres
+	ctx     Context
+	proj    metres
+	pois    *index
+	poiXY   []orb.Point
+	segs    *index
+	segXY   [][]orb.Point // geometry of each segment in metres
+	dBounds []orb.Bound   // bounding box of each district
 }
 
 func newGazetteer(ctx Context) (*gazetteer, error) {
@@ -131,6 +132,9 @@ func newGazetteer(ctx Context) (*gazetteer, error) {
 		origin = ctx.Districts[0].Polygon.Bound().Center()
 	}
 	g := &gazetteer{ctx: ctx, proj: newMetres(origin)}
+	for _, d := range ctx.Districts {
+		g.dBounds = append(g.dBounds, d.Polygon.Bound())
+	}
 	g.pois = newIndex(g.proj, 250)
 	for i, p := range ctx.POIs {
 		xy := g.proj.xy(p.Point)
@@ -177,7 +181,7 @@ func (g *gazetteer) nearestPOI(p orb.Point, radius float64) (int, float64) {
 // district is the index of the first district containing p, or -1.
 func (g *gazetteer) district(p orb.Point) int {
 	for i, d := range g.ctx.Districts {
-		if d.Polygon.Bound().Contains(p) && planar.PolygonContains(d.Polygon, p) {
+		if g.dBounds[i].Contains(p) && planar.PolygonContains(d.Polygon, p) {
 			return i
 		}
 	}

@@ -76,14 +76,19 @@ type Config struct {
 	POIRadius    float64       // a place is named after a POI within this many metres (default 150)
 	StreetRadius float64       // a point is on the nearest named street within this many metres (default 40)
 	// MinStreetPoints is how many consecutive points must match a street
-	// for it to be mentioned (default 2), which filters GPS noise.
+	// for it to be mentioned (default 2), and MinStreetMetres how far apart
+	// the first and last of them must be (default 25 m): together they drop
+	// cross streets matched by noise or by a traveller waiting at a corner
+	// (a negative MinStreetMetres means no minimum).
 	MinStreetPoints int
+	MinStreetMetres float64
 }
 
 // DefaultConfig: stays of 15 min within 200 m, POIs within 150 m, streets
-// within 40 m over at least 2 points.
+// within 40 m over at least 2 points 25 m apart.
 func DefaultConfig() Config {
-	return Config{StayDistance: 200, StayDuration: 15 * time.Minute, POIRadius: 150, StreetRadius: 40, MinStreetPoints: 2}
+	return Config{StayDistance: 200, StayDuration: 15 * time.Minute, POIRadius: 150, StreetRadius: 40,
+		MinStreetPoints: 2, MinStreetMetres: 25}
 }
 
 // Describer describes trajectories against a map Context.
@@ -109,6 +114,11 @@ func NewDescriber(ctx Context, cfg Config) (*Describer, error) {
 	}
 	if cfg.MinStreetPoints <= 0 {
 		cfg.MinStreetPoints = d.MinStreetPoints
+	}
+	if cfg.MinStreetMetres < 0 {
+		cfg.MinStreetMetres = 0
+	} else if cfg.MinStreetMetres == 0 {
+		cfg.MinStreetMetres = d.MinStreetMetres
 	}
 	g, err := newGazetteer(ctx)
 	if err != nil {
@@ -234,7 +244,8 @@ func (d *Describer) Describe(t *traj.Trajectory) (*Description, error) {
 	name, runStart, runLen := "", 0, 0
 	lastStreet := ""
 	flush := func() {
-		if name != "" && runLen >= d.Config.MinStreetPoints && name != lastStreet {
+		if name != "" && runLen >= d.Config.MinStreetPoints && name != lastStreet &&
+			geo.DistanceHaversine(pts[runStart].Point, pts[runStart+runLen-1].Point) >= d.Config.MinStreetMetres {
 			desc.Events = append(desc.Events, Event{Kind: Street, Time: pts[runStart].Time, Name: name})
 			lastStreet = name
 		}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/tfm-course/course/datasets"
+	"github.com/tfm-course/course/tfm/tasks"
+)
+
+func init() {
+	register(&command{
+		Name:    "eval",
+		Summary: "downstream task (tte, similarity, classify, recover) with a checkpoint or the scratch baseline",
+		Run:     evalRun,
+	})
+}
+
+func evalRun(args []string) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	task := fs.String("task", "", "task: "+strings.Join(tasks.Tasks, "|"))
+	ckpt := fs.String("checkpoint", "scratch", "pretrain checkpoint directory, or scratch (same architecture, random init, trained on the task only)")
+	data := fs.String("data", "synthetic", "data set: synthetic, synthetic:seed=S,trajectories=N, or FORMAT:PATH")
+	finetune := fs.Bool("finetune", false, "fine-tune the encoder (default: frozen encoder + probe)")
+	seed := fs.Int64("seed", 1, "seed of the split, initialisation and training")
+	quick := fs.Bool("quick", false, "small training budgets (tests, demos)")
+	steps := fs.Int("steps", 0, "training steps of the head / fine-tuning (0 = default)")
+	testFrac := fs.Float64("test", 0.2, "share of trajectories held out for testing")
+	trainLimit := fs.Int("train-limit", 0, "use at most N labelled training trajectories (0 = all)")
+	label := fs.String("label", "mode", "classify: label key (mode, user, or a Labels key such as district_type_to)")
+	splitModes := fs.Bool("split-modes", false, "classify: cut trajectories at per-point mode changes (GeoLife labels)")
+	mode := fs.String("mode", "", "tte: only trips of this transport mode")
+	queries := fs.Int("queries", 0, "similarity: number of queries (0 = default)")
+	drop := fs.Float64("drop", -1, "similarity: drop rate applied to both halves (-1 = default 0.5)")
+	noise := fs.Float64("noise", -1, "similarity: Gaussian noise in metres on both halves (-1 = default 30)")
+	keep := fs.Float64("keep", 0, "recover: keep rate (0 = default 0.25)")
+	set := fs.String("set", "", `scratch: encoder hyperparameters, e.g. "layers=2;dim=64"`)
+	limitN := fs.Int("limit", 0, "use only the first K trajectories (0 = all)")
+	asJSON := fs.Bool("json", false, "print one JSON line with the metrics on stdout")
+	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *task == "" {
+		return fmt.Errorf("--task is required (%s)", strings.Join(tasks.Tasks, "|"))
+	}
+	opt := tasks.DefaultOptions(*task)
+	if *quick {
+		opt = tasks.QuickOptions(*task)
+	}
+	opt.Finetune, opt.Seed, opt.TestFrac, opt.TrainLimit = *finetune, *seed, *testFrac, *trainLimit
+	opt.Label, opt.SplitByMode, opt.Mode = *label, *splitModes, *mode
+	opt.Perturbation.Seed = uint64(*seed)
+	if *steps > 0 {
+		opt.Probe.Steps, opt.FineTune.Steps = *steps, *steps
+	}
+	if *queries > 0 {
+		opt.Queries = *queries
+	}
+	if *drop >= 0 {
+		opt.Perturbation.DropRate = *drop
+	}
+	if *noise >= 0 {
+		opt.Perturbation.NoiseM = *noise
+	}
+	if *keep > 0 {
+		opt.Recovery.KeepRate = *keep
+	}
+	if err := opt.Encoder.Set(*set); err != nil {
+		return err
+	}
+	if !*quiet {
+		opt.Log = os.Stderr
+		opt.FineTune.Log = func(step int, loss float64) { fmt.Fprintf(os.Stderr, "  step %d loss %.4f\n", step, loss) }
+	}
+	ds, err := datasets.Load(*data)
+	if err != nil {
+		return err
+	}
+	if *limitN > 0 && len(ds.Trajectories) > *limitN {
+		ds.Trajectories = ds.Trajectories[:*limitN]
+	}
+	var enc *tasks.Encoder
+	if *ckpt != "scratch" {
+		if enc, err = tasks.LoadEncoder(*ckpt); err != nil {
+			return err
+		}
+	}
+	res, err := tasks.Evaluate(enc, ds.Trajectories, opt)
+	if err != nil {
+		return err
+	}
+	res.Extra["data"] = *data
+	if *asJSON {
+		return printJSON(res)
+	}
+	fmt.Printf("%s with %s (%s) on %s: train %d, test %d\n", res.Task, res.Checkpoint, res.Method, *data, res.Train, res.Test)
+	for _, k := range res.MetricNames() {
+		if b, ok := res.Baseline[k]; ok {
+			fmt.Printf("  %-18s %10.4f   (baseline %.4f)\n", k, res.Metrics[k], b)
+		} else {
+			fmt.Printf("  %-18s %10.4f\n", k, res.Metrics[k])
+		}
+	}
+	if res.Confusion != nil {
+		fmt.Printf("\nconfusion matrix (rows = truth):\n%s", res.Confusion)
+	}
+	return nil
+}

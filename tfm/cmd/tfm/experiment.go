@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/tfm-course/course/datasets"
+	"github.com/tfm-course/course/tfm/tasks"
+)
+
+func init() {
+	register(&command{
+		Name:    "experiment",
+		Summary: "run an experiment end to end (" + strings.Join(tasks.Experiments, ", ") + "): tables + figures",
+		Run:     experimentRun,
+	})
+}
+
+func experimentRun(args []string) error {
+	fs := flag.NewFlagSet("experiment", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(os.Stderr, "Usage: tfm experiment NAME [flags]\n\nNAME: %s\n\nFlags:\n", strings.Join(tasks.Experiments, ", "))
+		fs.PrintDefaults()
+	}
+	quick := fs.Bool("quick", false, "small encoder and few steps (about a minute or two)")
+	out := fs.String("out", "", "output folder (default out/experiments/NAME)")
+	data := fs.String("data", "synthetic", "data set: synthetic, synthetic:seed=S,trajectories=N, or FORMAT:PATH")
+	seeds := fs.String("seeds", "1,2,3", "comma-separated run seeds")
+	steps := fs.Int("pretrain-steps", 0, "pre-training steps per variant (0 = default)")
+	asJSON := fs.Bool("json", false, "print one JSON line (files and headline numbers) on stdout")
+	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	// Accept NAME before or after the flags.
+	var name string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if name == "" && fs.NArg() > 0 {
+		name = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if name == "" {
+		fs.Usage()
+		return fmt.Errorf("missing experiment name (%s)", strings.Join(tasks.Experiments, ", "))
+	}
+	cfg := tasks.DefaultExperimentConfig()
+	if *quick {
+		cfg = tasks.QuickExperimentConfig()
+	}
+	cfg.Seeds = nil
+	for _, s := range strings.Split(*seeds, ",") {
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil {
+			return fmt.Errorf("--seeds %q: %q is not an integer", *seeds, s)
+		}
+		cfg.Seeds = append(cfg.Seeds, n)
+	}
+	if *steps > 0 {
+		cfg.PretrainSteps = *steps
+	}
+	if !*quiet {
+		cfg.Log = os.Stderr
+	}
+	if *out == "" {
+		*out = filepath.Join("out", "experiments", name)
+	}
+	ds, err := datasets.Load(*data)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := tasks.RunExperiment(ctx, name, ds.Trajectories, cfg)
+	if err != nil {
+		return err
+	}
+	files, err := rep.Write(*out)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		headline := map[string]any{}
+		for _, s := range rep.Summaries() {
+			headline[s.Variant+"/"+s.Task+"/"+s.Metric] = map[string]float64{"mean": s.Mean, "std": s.Std}
+		}
+		return printJSON(map[string]any{"experiment": name, "data": *data, "seeds": cfg.Seeds, "files": files,
+			"seconds": rep.Elapsed.Seconds(), "results": headline})
+	}
+	fmt.Print(rep.Markdown())
+	fmt.Printf("wrote %s\n", strings.Join(files, ", "))
+	return nil
+}

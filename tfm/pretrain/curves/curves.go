@@ -1,0 +1,44 @@
+// Package curves plots the per-step metrics of pre-training runs
+// (pretrain.Result.History or a metrics.jsonl) with tfm/viz.
+package curves
+
+import (
+	"sort"
+
+	"github.com/tfm-course/course/tfm/pretrain"
+	"github.com/tfm-course/course/tfm/viz"
+)
+
+// Plot draws one logged quantity ("loss" or a term such as "gen", "con",
+// "w_gen") against the step, one line per named run that logged it,
+// smoothed by an exponential moving average (smoothing in [0, 1), 0 = raw).
+func Plot(title, term string, runs map[string][]pretrain.StepMetrics, smoothing float64) *viz.Chart {
+	names := make([]string, 0, len(runs))
+	for name := range runs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var series []viz.Series
+	for _, name := range names {
+		var xs, ys []float64
+		ema, started := 0.0, false
+		for _, sm := range runs[name] {
+			v := sm.Loss
+			if term != "loss" {
+				var ok bool
+				if v, ok = sm.Terms[term]; !ok {
+					continue
+				}
+			}
+			if !started {
+				ema, started = v, true
+			}
+			ema = smoothing*ema + (1-smoothing)*v
+			xs, ys = append(xs, float64(sm.Step)), append(ys, ema)
+		}
+		if len(xs) > 0 { // runs that did not log the term are left out
+			series = append(series, viz.Series{Name: name, X: xs, Y: ys})
+		}
+	}
+	return viz.Line(title, "step", term, series...)
+}

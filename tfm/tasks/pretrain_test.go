@@ -1,0 +1,151 @@
+package tasks
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tfm-course/course/datasets/synth"
+	"github.com/tfm-course/course/tfm/pretrain"
+	"github.com/tfm-course/course/tfm/traj"
+)
+
+// quickPretrain pre-trains paradigm on train with the quick experiment's
+// encoder and step count.
+func quickPretrain(t *testing.T, paradigm string, train []*traj.Trajectory, seed int64) *Encoder {
+	t.Helper()
+	cfg := QuickExperimentConfig()
+	o := pretrain.DefaultOptions()
+	o.Paradigm, o.Encoder, o.Steps, o.Seed = paradigm, cfg.Encoder, cfg.PretrainSteps, seed
+	o.Augment, o.Masking = "crop,jitter", "random"
+	res, err := pretrain.Train(context.Background(), DefaultBackend(), &traj.Dataset{Trajectories: train}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return FromPretrained(res.Model, paradigm)
+}
+
+// Pre-training beats the scratch baseline on the synthetic city (default
+// size, 2,000 trips; quick encoder and budgets; seed 1): the contrastive
+// encoder (crop + jitter) on self-similarity mean rank under perturbation,
+// and the generative encoder (masked reconstruction), fine-tuned, on car
+// travel-time MAE. The self-similarity mean rank of the contrastive encoder
+// on clean halves is below 2 against more than 1,000 distractors.
+func TestPretrainingBeatsScratch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("pre-trains two encoders (about a minute)")
+	}
+	city, err := synth.Generate(synth.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := city.Dataset().Trajectories
+	const seed = 1
+	train, test, err := Split(all, 0.2, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contrastive := quickPretrain(t, "contrastive", train, seed)
+	generative := quickPretrain(t, "generative", train, seed)
+	scratch := ScratchLike(contrastive, seed)
+
+	// Similarity: clean, then perturbed halves.
+	queries, distractors := SplitQueries(test, 300, seed)
+	distractors = append(distractors, train...)
+	clean, err := NewSelfSimilarity(queries, distractors, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := clean.Evaluate(contrastive, L2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("clean self-similarity, contrastive: %+v against %d distractors", rc.RankingMetrics, rc.Distractors)
+	if rc.Distractors < 1000 || rc.MeanRank >= 2 {
+		t.Errorf("clean self-similarity: mean rank %.3f against %d distractors, want < 2 against ≥ 1000", rc.MeanRank, rc.Distractors)
+	}
+	hard, err := NewSelfSimilarityPerturbed(queries, distractors, 5, Perturbation{DropRate: 0.5, NoiseM: 30, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp, err := hard.Evaluate(contrastive, L2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := hard.Evaluate(scratch, L2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("perturbed self-similarity: contrastive MR %.2f, scratch MR %.2f", rp.MeanRank, rs.MeanRank)
+	if rp.MeanRank > 0.8*rs.MeanRank {
+		t.Errorf("contrastive MR %.2f does not beat scratch MR %.2f by 20%%", rp.MeanRank, rs.MeanRank)
+	}
+
+	// TTE on car trips: fine-tuned generative encoder vs scratch, same budget.
+	ft := QuickExperimentConfig().Eval.FineTune
+	ft.Seed = seed
+	cars := func(ts []*traj.Trajectory) []*traj.Trajectory { return filterMode(ts, "car") }
+	pg, err := TTEFineTune(generative, cars(train), cars(test), DefaultRouteConfig(), ft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := TTEFineTune(ScratchLike(generative, seed), cars(train), cars(test), DefaultRouteConfig(), ft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := TTESpeedBaseline(cars(train), cars(test))
+	t.Logf("car TTE MAE: generative %.1f s, scratch %.1f s, average speed %.1f s (%d/%d trips)", pg.MAE, ps.MAE, base.MAE, pg.Train, pg.Test)
+	if pg.MAE > 0.95*ps.MAE {
+		t.Errorf("generative TTE MAE %.1f does not beat scratch %.1f by 5%%", pg.MAE, ps.MAE)
+	}
+}
+
+// The experiment runner writes its table, CSV and figures.
+func TestRunExperimentWritesFiles(t *testing.T) {
+	cfg := QuickExperimentConfig()
+	cfg.Seeds, cfg.PretrainSteps = []int64{1, 2}, 3
+	cfg.Eval.FineTune.Steps, cfg.Eval.Probe.Steps = 3, 20
+	cfg.Encoder.Dim, cfg.Encoder.FFN, cfg.Encoder.MaxLen = 16, 32, 16
+	cfg.Eval.Recovery.Window = 16
+	city, err := synth.Generate(synth.Config{Seed: 2, Trajectories: 160})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := RunExperiment(context.Background(), "masking-ablation", city.Dataset().Trajectories, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files, err := rep.Write(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "results.md"))
+	for _, want := range []string{"## recover", "## classify", "span masking", "road masking", "linear interpolation", "scratch", "±"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("results.md lacks %q:\n%s", want, md)
+		}
+	}
+	csv, _ := os.ReadFile(filepath.Join(dir, "results.csv"))
+	if n := strings.Count(string(csv), "\n"); n != len(rep.Rows)+1 {
+		t.Errorf("results.csv has %d lines for %d rows", n, len(rep.Rows))
+	}
+	svgs := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, ".svg") {
+			b, _ := os.ReadFile(f)
+			if !strings.Contains(string(b), "<svg") {
+				t.Errorf("%s is not an SVG", f)
+			}
+			svgs++
+		}
+	}
+	if svgs < 3 {
+		t.Errorf("%d figures written: %v", svgs, files)
+	}
+	if _, err := RunExperiment(context.Background(), "nope", nil, cfg); err == nil {
+		t.Error("unknown experiment accepted")
+	}
+}
