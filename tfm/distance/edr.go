@@ -17,6 +17,18 @@ func matchThreshold2(m Metric) float64 {
 }
 
 func (s *Scratch) edr(m Metric, a, b *Series, abandon float64) float64 {
+	norm := float64(max(a.Len(), b.Len()))
+	lim := math.Inf(1)
+	if !math.IsInf(abandon, 1) {
+		lim = math.Floor(abandon*norm + 1e-9)
+	}
+	c := s.editWavefront(a, b, m.Geo, false, matchThreshold2(m), lim)
+	return c / norm
+}
+
+// edrRows is the row-by-row kernel (int32 rows); the package uses the
+// anti-diagonal one (editdiag.go), the tests compare them.
+func (s *Scratch) edrRows(m Metric, a, b *Series, abandon float64) float64 {
 	n, mm := a.Len(), b.Len()
 	norm := float64(max(n, mm))
 	lim := int32(math.MaxInt32)

@@ -1,10 +1,19 @@
 package distance
 
+import "math"
+
 // LCSS distance: 1 − L / min(n, m), where L is the length of the longest
 // common subsequence under the ε match (d(a_i, b_j) ≤ ε):
 // L[i][0] = L[0][j] = 0, L[i][j] = L[i-1][j-1] + 1 on a match, else
 // max(L[i-1][j], L[i][j-1]).
 func (s *Scratch) lcss(m Metric, a, b *Series) float64 {
+	l := s.editWavefront(a, b, m.Geo, true, matchThreshold2(m), math.Inf(1))
+	return 1 - l/float64(min(a.Len(), b.Len()))
+}
+
+// lcssRows is the row-by-row kernel (int32 rows); the package uses the
+// anti-diagonal one (editdiag.go), the tests compare them.
+func (s *Scratch) lcssRows(m Metric, a, b *Series) float64 {
 	n, mm := a.Len(), b.Len()
 	prev, cur := s.ints(mm + 1)
 	e2 := matchThreshold2(m)

@@ -35,3 +35,7 @@ func erpDiagCells(d, diag, up, left, ga, gb, out []float64) float64 {
 func diagCellsFrechet3(ax, ay, az, bx, by, bz, diag, up, left, out []float64) float64 {
 	return diagCellsFrechet3Scalar(ax, ay, az, bx, by, bz, diag, up, left, out)
 }
+
+func diagCellsEdit3(lcss bool, e2 float64, ax, ay, az, bx, by, bz, diag, up, left, out []float64) float64 {
+	return diagCellsEdit3Scalar(lcss, e2, ax, ay, az, bx, by, bz, diag, up, left, out)
+}

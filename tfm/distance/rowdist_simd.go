@@ -317,3 +317,50 @@ func diagCellsFrechet3(ax, ay, az, bx, by, bz, diag, up, left, out []float64) fl
 	}
 	return r
 }
+
+// diagCellsEdit3 is diagCellsEdit3Scalar four cells at a time.
+func diagCellsEdit3(lcss bool, e2 float64, ax, ay, az, bx, by, bz, diag, up, left, out []float64) float64 {
+	n := len(out)
+	if !haveAVX2 || n < 8 {
+		return diagCellsEdit3Scalar(lcss, e2, ax, ay, az, bx, by, bz, diag, up, left, out)
+	}
+	ax, ay, bx, by = ax[:n], ay[:n], bx[:n], by[:n]
+	diag, up, left = diag[:n], up[:n], left[:n]
+	three := az != nil
+	if three {
+		az, bz = az[:n], bz[:n]
+	}
+	E2, one := archsimd.BroadcastFloat64x4(e2), archsimd.BroadcastFloat64x4(1)
+	mn := archsimd.BroadcastFloat64x4(math.Inf(1))
+	t := 0
+	for ; t+4 <= n; t += 4 {
+		dx := archsimd.LoadFloat64x4(ax[t : t+4]).Sub(archsimd.LoadFloat64x4(bx[t : t+4]))
+		dy := archsimd.LoadFloat64x4(ay[t : t+4]).Sub(archsimd.LoadFloat64x4(by[t : t+4]))
+		d := dx.Mul(dx).Add(dy.Mul(dy))
+		if three {
+			dz := archsimd.LoadFloat64x4(az[t : t+4]).Sub(archsimd.LoadFloat64x4(bz[t : t+4]))
+			d = d.Add(dz.Mul(dz))
+		}
+		match := d.LessEqual(E2)
+		dg := archsimd.LoadFloat64x4(diag[t : t+4])
+		u, l := archsimd.LoadFloat64x4(up[t:t+4]), archsimd.LoadFloat64x4(left[t:t+4])
+		var v archsimd.Float64x4
+		if lcss {
+			v = dg.Add(one).IfElse(match, u.Max(l))
+		} else {
+			v = dg.IfElse(match, dg.Add(one)).Min(u.Min(l).Add(one))
+		}
+		v.Store(out[t : t+4])
+		mn = mn.Min(v)
+	}
+	h := mn.GetLo().Min(mn.GetHi())
+	r := min(h.GetElem(0), h.GetElem(1))
+	if t < n {
+		var tz, sz []float64
+		if three {
+			tz, sz = az[t:], bz[t:]
+		}
+		r = min(r, diagCellsEdit3Scalar(lcss, e2, ax[t:], ay[t:], tz, bx[t:], by[t:], sz, diag[t:], up[t:], left[t:], out[t:]))
+	}
+	return r
+}

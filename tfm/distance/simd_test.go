@@ -123,3 +123,36 @@ func TestERPDiagMatchesRows(t *testing.T) {
 		}
 	}
 }
+
+// TestEditDiagMatchesRows: the anti-diagonal EDR and LCSS equal the int32
+// row kernels, and EDR abandons only above the threshold.
+func TestEditDiagMatchesRows(t *testing.T) {
+	r := rand.New(rand.NewSource(14))
+	var s Scratch
+	for trial := 0; trial < 40; trial++ {
+		a := randomWalk(r, 1+r.Intn(150), 116.3, 39.9, 0.001).series(t)
+		b := randomWalk(r, 1+r.Intn(150), 116.3, 39.9, 0.001).series(t)
+		for _, geo := range []bool{false, true} {
+			m := Metric{Kind: EDR, Geo: geo, Eps: 150}
+			if !geo {
+				m.Eps = 0.0015
+			}
+			e2 := matchThreshold2(m)
+			norm := float64(max(a.Len(), b.Len()))
+			if got, want := s.editWavefront(a, b, geo, false, e2, math.Inf(1))/norm, s.edrRows(m, a, b, math.Inf(1)); got != want {
+				t.Fatalf("EDR geo=%v: anti-diagonal %v, rows %v", geo, got, want)
+			}
+			want := s.edrRows(m, a, b, math.Inf(1))
+			for _, f := range []float64{0.5, 0.999, 1, 1.5} {
+				got := s.edr(m, a, b, want*f)
+				if (f >= 1 && got != want) || (f < 1 && got != want && !math.IsInf(got, 1)) {
+					t.Fatalf("EDR abandon at %v×distance returned %v, want %v", f, got, want)
+				}
+			}
+			m.Kind = LCSS
+			if got, want := s.lcss(m, a, b), s.lcssRows(m, a, b); got != want {
+				t.Fatalf("LCSS geo=%v: anti-diagonal %v, rows %v", geo, got, want)
+			}
+		}
+	}
+}

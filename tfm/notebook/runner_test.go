@@ -11,14 +11,14 @@ import (
 // requireToolchain skips (or, with TFM_REQUIRE_NOTEBOOKS=1, fails) when Jupyter/GoNB are missing.
 func requireToolchain(t *testing.T) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("skipping notebook execution in -short mode")
+	}
 	if err := CheckToolchain(DefaultKernel); err != nil {
 		if os.Getenv(RequireEnv) == "1" {
 			t.Fatalf("%s=1 but %v", RequireEnv, err)
 		}
 		t.Skipf("skipping notebook execution: %v (set %s=1 to make this a failure)", err, RequireEnv)
-	}
-	if testing.Short() {
-		t.Skip("skipping notebook execution in -short mode")
 	}
 }
 
