@@ -40,7 +40,7 @@ jupyter_missing() {
 	local py=python3 j
 	if j="$(command -v jupyter)"; then
 		# Check the modules with the Python that runs `jupyter` (not a pyenv shim's).
-		py="$(head -1 "$j" | sed -n 's/^#! *//p' | awk '{print $NF=="python3"||$1~/env$/?$NF:$1}')"
+		py="$(head -1 "$j" | sed -n 's/^#! *//p' | awk '{ if ($1 ~ /\/env$/) print $NF; else print $1 }')"
 		[[ -z "$py" ]] && py=python3
 	else
 		m+=("jupyter (command)")

@@ -40,6 +40,7 @@ type cfCurves struct {
 	geo  bool
 	p, q *Series
 	lr   []interval
+	se   float64 // sin(eps/2) of the current decision (geographic)
 }
 
 func (s *Scratch) continuousFrechet(geo bool, a, b *Series, abandon float64) float64 {
@@ -159,6 +160,7 @@ func (c *cfCurves) decide(eps float64) bool {
 	eps *= 1 + 1e-10
 	if c.geo {
 		eps += 1e-15
+		c.se = math.Sin(eps / 2)
 	}
 	np, nq := c.p.Len(), c.q.Len()
 	if c.vertexDist(0, 0) > eps || c.vertexDist(np-1, nq-1) > eps {
@@ -245,7 +247,7 @@ func (c *cfCurves) pointSegDist(a *Series, i int, b *Series, k int) float64 {
 // vertex i of a.
 func (c *cfCurves) free(a *Series, i int, b *Series, k int, eps float64) interval {
 	if c.geo {
-		return geoFree(a.ux[i], a.uy[i], a.uz[i], b, k, eps)
+		return geoFree(a.ux[i], a.uy[i], a.uz[i], b, k, c.se)
 	}
 	px, py := b.X[k]-a.X[i], b.Y[k]-a.Y[i]
 	dx, dy := b.segDX[k], b.segDY[k]
@@ -270,16 +272,15 @@ func (c *cfCurves) free(a *Series, i int, b *Series, k int, eps float64) interva
 	return interval{lo, hi}
 }
 
-// geoFree is free on the sphere. The arc is X(φ) = A cos φ + T sin φ,
+// geoFree is free on the sphere, with se = sin(eps/2). The arc is X(φ) = A cos φ + T sin φ,
 // φ ∈ [0, θ] (T = n×A), and with c = ca·A + ct·T + cn·n, X·c = r cos(φ − φ0)
 // where r = √(1 − cn²), φ0 = atan2(ct, ca). The condition X·c ≥ cos ε becomes
 // 2 sin²((φ − φ0)/2) ≤ (r − cos ε)/r, with r − cos ε = 2 sin²(ε/2) − cn²/(1 + r)
 // evaluated without cancellation (ε is tiny in radians for GPS data).
-func geoFree(cx, cy, cz float64, b *Series, k int, eps float64) interval {
+func geoFree(cx, cy, cz float64, b *Series, k int, se float64) interval {
 	g := &b.gseg[k]
 	ax, ay, az := b.ux[k], b.uy[k], b.uz[k]
 	wx, wy, wz := cx-ax, cy-ay, cz-az // c − A, small
-	se := math.Sin(eps / 2)
 	if g.degenerate {
 		if wx*wx+wy*wy+wz*wz <= 4*se*se {
 			return interval{0, 1}

@@ -6,9 +6,10 @@ import "math"
 // C[i][j] = d(a_i, b_j) + min(C[i-1][j-1], C[i-1][j], C[i][j-1]); the distance is
 // C[n][m], the unnormalised sum of point distances along the best warping path.
 //
-// The kernels keep two rows of C, carry the left neighbour in a register (the
-// only loop-carried dependency is d + min(·, left)), and re-slice every input to
-// the row length so the compiler drops the bounds checks.
+// The package computes it by anti-diagonals (dtwdiag.go). The row kernels
+// here keep two rows of C and carry the left neighbour in a register (the only
+// loop-carried dependency is d + min(·, left)); they are the reference the
+// tests and benchmarks compare the wavefront with.
 
 // dtwPlanar is the row-by-row kernel (a SIMD row of distances, then the
 // recursion); the package uses the anti-diagonal kernel (dtwdiag.go), and

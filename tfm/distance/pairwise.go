@@ -146,8 +146,9 @@ type KNNStats struct {
 // index), exactly. Candidates are visited in increasing order of a cheap
 // lower bound (see LowerBound); the search stops when the bound exceeds the
 // current k-th best distance, and the kernels of DTW, discrete Fréchet, EDR
-// and ERP abandon a candidate as soon as a whole row of the dynamic programme
-// exceeds it (continuous Fréchet runs one decision procedure instead).
+// and ERP abandon a candidate as soon as two consecutive anti-diagonals of the
+// dynamic programme exceed it (continuous Fréchet runs one decision procedure
+// at the threshold instead).
 func KNN(query *Series, candidates []*Series, k int, m Metric, opt Options) ([]Neighbor, KNNStats, error) {
 	st := KNNStats{Candidates: len(candidates)}
 	if err := m.check(query); err != nil {

@@ -10,7 +10,9 @@ import (
 
 // A Balancer combines K task losses into the one loss the optimiser sees,
 // L = Σ_k w_k·L_k, and reports the effective weights w_k (logged per step so
-// the balance can be watched moving).
+// the balance can be watched moving). GradNorm and DWA keep the papers'
+// Σ_k w_k = K internally and apply w_k/K, so their weights sum to 1 like
+// λ and 1−λ of the fixed mix.
 type Balancer interface {
 	Name() string
 	// Combine builds the total loss; shared is a parameter all tasks
@@ -112,11 +114,16 @@ func (gn GradNorm) Combine(scope *model.Scope, losses []*Node, shared *Node) (*N
 	newW = MulScalar(Div(newW, ReduceAllSum(newW)), float64(K)) // Σ w = K
 	wVar.SetNodeValue(newW)
 
+	return weighted(losses, DivScalar(w, float64(K)))
+}
+
+// weighted is Σ_k w_k·L_k with the weights held constant (no gradient).
+func weighted(losses []*Node, w *Node) (*Node, []*Node) {
 	var total *Node
-	weights := make([]*Node, K)
+	weights := make([]*Node, len(losses))
 	for k, l := range losses {
-		weights[k] = Squeeze(SliceAxis(w, 0, AxisElem(k)), 0)
-		total = addOrSet(total, Mul(StopGradient(weights[k]), l))
+		weights[k] = StopGradient(Squeeze(SliceAxis(w, 0, AxisElem(k)), 0))
+		total = addOrSet(total, Mul(weights[k], l))
 	}
 	return total, weights
 }
@@ -145,14 +152,7 @@ func (d DWA) Combine(scope *model.Scope, losses []*Node, _ *Node) (*Node, []*Nod
 	newCur := Where(IsZero(cur), L, Add(MulScalar(cur, d.Smoothing), MulScalar(L, 1-d.Smoothing)))
 	prevVar.SetNodeValue(Where(IsZero(cur), ZerosLike(cur), cur))
 	curVar.SetNodeValue(newCur)
-
-	var total *Node
-	weights := make([]*Node, K)
-	for k, l := range losses {
-		weights[k] = Squeeze(SliceAxis(w, 0, AxisElem(k)), 0)
-		total = addOrSet(total, Mul(StopGradient(weights[k]), l))
-	}
-	return total, weights
+	return weighted(losses, DivScalar(w, float64(K)))
 }
 
 func addOrSet(total, x *Node) *Node {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,5 +175,31 @@ func TestInterruptSavesCheckpoint(t *testing.T) {
 	emb, err := m.Embed(toyCity(5, 9).Trajectories)
 	if err != nil || len(emb) != 5 || len(emb[0]) != 32 {
 		t.Fatalf("Embed: %d vectors, %v", len(emb), err)
+	}
+}
+
+// MoCo: the key encoder mirrors every encoder variable, is not trained by
+// the optimiser, and trails the query encoder (close, not equal).
+func TestMoCoKeyEncoder(t *testing.T) {
+	opt := tinyOptions("contrastive", "gps", 8)
+	opt.Queue, opt.Momentum = 32, 0.9
+	res, err := Train(context.Background(), testBackend(t), toyCity(40, 4), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := res.Model.Store
+	n := 0
+	for v := range store.Scope("/" + KeyEncoderScope).IterVariables() {
+		n++
+		if v.Trainable {
+			t.Fatalf("key variable %s is trainable", v.Name())
+		}
+		q := store.GetVariable(strings.Replace(v.Scope(), "/"+KeyEncoderScope, "/"+EncoderScope, 1) + "/" + v.Name())
+		if q == nil {
+			t.Fatalf("key variable %s/%s has no query twin", v.Scope(), v.Name())
+		}
+	}
+	if n == 0 {
+		t.Fatal("no key-encoder variables")
 	}
 }

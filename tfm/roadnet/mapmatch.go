@@ -52,7 +52,7 @@ func DefaultMatchConfig() MatchConfig {
 
 func (c *MatchConfig) check() error {
 	if !(c.Radius > 0) || !(c.Sigma > 0) || !(c.Beta > 0) || !(c.MaxDetour >= 0) || c.Backtrack < 0 || c.StopTolerance < 0 || c.MinMove < 0 || c.UTurn < 0 {
-		return fmt.Errorf("map matching: need Radius, Sigma, Beta > 0 and MaxDetour, Backtrack >= 0 (got %+v)", *c)
+		return fmt.Errorf("map matching: need Radius, Sigma, Beta > 0 and MaxDetour, Backtrack, UTurn, StopTolerance, MinMove >= 0 (got %+v)", *c)
 	}
 	return nil
 }
@@ -246,7 +246,7 @@ func (m *Matcher) match(t *traj.Trajectory, st *matchState) (*Match, error) {
 		prev := &steps[k-1]
 		gc := haversine(t.Points[prev.point].Point, t.Points[s.point].Point)
 		m.transitions(prev, s, gc, st)
-		any := false
+		linked := false
 		for j, c := range s.cands {
 			best, arg := math.Inf(-1), -1
 			for i := range prev.cands {
@@ -260,12 +260,12 @@ func (m *Matcher) match(t *traj.Trajectory, st *matchState) (*Match, error) {
 				}
 			}
 			if arg >= 0 {
-				any = true
+				linked = true
 			}
 			s.score[j] = best - c.Distance*c.Distance*inv2s2
 			s.back[j] = int32(arg)
 		}
-		if !any { // no route from any previous candidate: restart here
+		if !linked { // no route from any previous candidate: restart here
 			s.start = true
 			res.Breaks = append(res.Breaks, s.point)
 			for j, c := range s.cands {
@@ -473,15 +473,20 @@ func (m *Matcher) trimChain(chain []step, res *Match, first int, st *matchState)
 	if len(segs) < 2 {
 		return
 	}
+	// move places a step's point and its attached points on seg at offset.
+	move := func(s *step, seg int, offset float64) {
+		for _, i := range append([]int{s.point}, s.attached...) {
+			res.Points[i].Segment, res.Points[i].Offset = seg, offset
+		}
+	}
 	head := segs[0].Segment
 	if p := res.Points[chain[0].point]; p.Offset >= g.Segments[head].Length-atNode {
 		next := segs[1].Segment
-		for _, s := range chain {
-			mp := &res.Points[s.point]
-			if mp.Segment != head {
+		for k := range chain {
+			if res.Points[chain[k].point].Segment != head {
 				break
 			}
-			mp.Segment, mp.Offset = next, 0
+			move(&chain[k], next, 0)
 		}
 		segs[1].Break = segs[0].Break
 		res.Segments = append(res.Segments[:first], res.Segments[first+1:]...)
@@ -494,12 +499,11 @@ func (m *Matcher) trimChain(chain []step, res *Match, first int, st *matchState)
 	tail := segs[len(segs)-1].Segment
 	if p := res.Points[chain[len(chain)-1].point]; p.Offset <= atNode {
 		prev := segs[len(segs)-2].Segment
-		for i := len(chain) - 1; i >= 0; i-- {
-			mp := &res.Points[chain[i].point]
-			if mp.Segment != tail {
+		for k := len(chain) - 1; k >= 0; k-- {
+			if res.Points[chain[k].point].Segment != tail {
 				break
 			}
-			mp.Segment, mp.Offset = prev, g.Segments[prev].Length
+			move(&chain[k], prev, g.Segments[prev].Length)
 		}
 		res.Segments = res.Segments[:first+len(segs)-1]
 		st.starts = st.starts[:first+len(segs)-1]

@@ -60,7 +60,11 @@ func Simulate(g *Graph, cfg SimConfig) ([]SimTrip, error) {
 			continue
 		}
 		sa, sb := &g.Segments[a], &g.Segments[b]
-		mid, _, ok := g.ShortestPath(sa.To, sb.From, ByFreeFlowTime, math.Inf(1))
+		if haversine(g.Nodes[sa.To].Point, g.Nodes[sb.From].Point) > cfg.MaxLength {
+			continue // too far for any route within MaxLength
+		}
+		// Bounded search: no route within MaxLength takes longer than at 10 km/h.
+		mid, _, ok := g.ShortestPath(sa.To, sb.From, ByFreeFlowTime, cfg.MaxLength/(10/3.6))
 		if !ok {
 			continue
 		}

@@ -33,6 +33,16 @@ func TestMatchSynthCity(t *testing.T) {
 		if errs[i] != nil {
 			t.Fatal(errs[i])
 		}
+		// Every matched fix lies on a segment of the matched path.
+		on := map[int]bool{}
+		for _, s := range ms[i].Segments {
+			on[s.Segment] = true
+		}
+		for k, p := range ms[i].Points {
+			if p.Segment >= 0 && !on[p.Segment] {
+				t.Fatalf("trip %d point %d matched to segment %d, not on the path %v", i, k, p.Segment, ms[i].Path())
+			}
+		}
 		b := byMode[tr.Mode]
 		b[0] = append(b[0], tr.Path)
 		b[1] = append(b[1], ms[i].Path())
@@ -89,4 +99,38 @@ func BenchmarkMatchSynthCity(b *testing.B) {
 		b.ReportMetric(float64(points*b.N)/cpu, "points/cpu-s")
 	}
 	b.ReportMetric(roadnet.ScorePaths(truth, got).Accuracy, "segment_accuracy")
+}
+
+// The synthetic city's agents simulated on the real Andorra network.
+func TestMatchSynthOnAndorra(t *testing.T) {
+	g, _ := roadnet.Andorra(t)
+	cfg := synth.DefaultConfig()
+	cfg.Seed, cfg.Trajectories, cfg.Network = 6, 150, g
+	cfg.SamplingInterval, cfg.Noise, cfg.DropoutRate = 15*time.Second, 10, 0
+	city, err := synth.Generate(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := roadnet.NewMatcher(g, roadnet.DefaultMatchConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ts []*traj.Trajectory
+	var truth [][]int
+	for _, tr := range city.Trips {
+		ts, truth = append(ts, tr.Observed), append(truth, tr.Path)
+	}
+	ms, errs := m.MatchAll(ts)
+	got := make([][]int, len(ms))
+	for i := range ms {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		got[i] = ms[i].Path()
+	}
+	s := roadnet.ScorePaths(truth, got)
+	t.Logf("synth agents on Andorra: %+v", s)
+	if s.Accuracy < 0.95 || s.Precision < 0.9 {
+		t.Errorf("segment accuracy %.3f (want ≥ 0.95), precision %.3f (want ≥ 0.9)", s.Accuracy, s.Precision)
+	}
 }

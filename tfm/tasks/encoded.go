@@ -198,6 +198,11 @@ func (e *Encoder) taskCopy(seed int64, freeze bool) (*Encoder, error) {
 		_ = store.DeleteVariablesInScope(sc)
 	}
 	store.SetParam(model.ParamInitialSeed, seed)
+	// The random state restarts from the seed: the head's initialisation
+	// does not depend on what ran on the original store before.
+	if err := store.SetRNGStateFromSeed(seed); err != nil {
+		return nil, err
+	}
 	if freeze {
 		prefix := e.scope()
 		for v := range store.IterVariables() {

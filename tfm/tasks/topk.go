@@ -159,36 +159,80 @@ func TopK(queries, db Matrix, k int, metric Metric) ([][]Neighbor, error) {
 	k = min(k, db.Rows)
 	qn, dbn := rowNorms(queries, metric), rowNorms(db, metric)
 	out := make([][]Neighbor, queries.Rows)
-	const block = 256
-	parallelRows(queries.Rows, func(lo, hi int) {
-		buf := make([]float32, block)
-		h := make(maxHeap, 0, k+1)
-		for i := lo; i < hi; i++ {
-			q := queries.Row(i)
-			h = h[:0]
+	// Queries go in groups of four: each database row is loaded once per
+	// group (register blocking), over blocks of database rows that stay in
+	// cache.
+	const block, group = 512, 4
+	groups := (queries.Rows + group - 1) / group
+	parallelRows(groups, func(glo, ghi int) {
+		var buf [group][block]float32
+		heaps := make([]maxHeap, group)
+		for g := glo; g < ghi; g++ {
+			i0, i1 := g*group, min(g*group+group, queries.Rows)
+			for n := range heaps {
+				heaps[n] = make(maxHeap, 0, k+1)
+			}
 			for j0 := 0; j0 < db.Rows; j0 += block {
-				d := buf[:min(block, db.Rows-j0)]
-				distances(q, qn[i], db, dbn, j0, d, metric)
-				for j, v := range d {
-					if len(h) < k {
-						heap.Push(&h, Neighbor{j0 + j, v})
-					} else if v < h[0].Dist {
-						h[0] = Neighbor{j0 + j, v}
-						heap.Fix(&h, 0)
+				nb := min(block, db.Rows-j0)
+				if i1-i0 == group {
+					dot4(queries, i0, db, j0, nb, &buf)
+				} else {
+					for i := i0; i < i1; i++ {
+						for j := 0; j < nb; j++ {
+							buf[i-i0][j] = dot(queries.Row(i), db.Row(j0+j))
+						}
+					}
+				}
+				for i := i0; i < i1; i++ {
+					h := &heaps[i-i0]
+					for j, d := range buf[i-i0][:nb] {
+						var v float32
+						if metric == Cosine {
+							v = 1 - d*qn[i]*dbn[j0+j]
+						} else {
+							v = max(qn[i]+dbn[j0+j]-2*d, 0)
+						}
+						if len(*h) < k {
+							heap.Push(h, Neighbor{j0 + j, v})
+						} else if v < (*h)[0].Dist || (v == (*h)[0].Dist && j0+j < (*h)[0].Index) {
+							(*h)[0] = Neighbor{j0 + j, v}
+							heap.Fix(h, 0)
+						}
 					}
 				}
 			}
-			res := make([]Neighbor, len(h))
-			for n := len(h) - 1; n >= 0; n-- {
-				res[n] = heap.Pop(&h).(Neighbor)
-				if metric == L2 {
-					res[n].Dist = float32(math.Sqrt(float64(res[n].Dist)))
+			for i := i0; i < i1; i++ {
+				h := &heaps[i-i0]
+				res := make([]Neighbor, len(*h))
+				for n := len(*h) - 1; n >= 0; n-- {
+					res[n] = heap.Pop(h).(Neighbor)
+					if metric == L2 {
+						res[n].Dist = float32(math.Sqrt(float64(res[n].Dist)))
+					}
 				}
+				out[i] = res
 			}
-			out[i] = res
 		}
 	})
 	return out, nil
+}
+
+// dot4 fills buf[r][j] with the dot products of queries i0..i0+3 and
+// database rows j0..j0+nb-1.
+func dot4(queries Matrix, i0 int, db Matrix, j0, nb int, buf *[4][512]float32) {
+	q0, q1, q2, q3 := queries.Row(i0), queries.Row(i0+1), queries.Row(i0+2), queries.Row(i0+3)
+	for j := 0; j < nb; j++ {
+		r := db.Row(j0 + j)
+		r = r[:len(q0)]
+		var s0, s1, s2, s3 float32
+		for c, x := range r {
+			s0 += q0[c] * x
+			s1 += q1[c] * x
+			s2 += q2[c] * x
+			s3 += q3[c] * x
+		}
+		buf[0][j], buf[1][j], buf[2][j], buf[3][j] = s0, s1, s2, s3
+	}
 }
 
 // RanksOf returns, for each query i, the 1-based rank of database row

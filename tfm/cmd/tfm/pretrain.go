@@ -111,6 +111,9 @@ func pretrainRun(args []string) error {
 	} else if err != nil {
 		return err
 	}
+	if c, err := backend.Choose(); err == nil {
+		res.Backend = c.Config // "go", "xla:cpu", "xla:cuda"
+	}
 	out := pretrainResult{Result: res, Data: *data}
 	if *diag > 0 && !res.Interrupted {
 		if out.Diagnostics, err = pretrain.Evaluate(res.Model, ds.Trajectories, *diag, uint64(opt.Seed)); err != nil {

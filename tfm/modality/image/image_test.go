@@ -97,6 +97,12 @@ func TestHandCheckedFixedBound(t *testing.T) {
 	if n < 5 {
 		t.Fatalf("lines mark only %d pixels: %v", n, pix[:16])
 	}
+	// Pixels on the line between points 1 and 2 get times between theirs.
+	for k := 4; k < 12; k++ {
+		if pix[k] == 1 && !(pix[16+k] > 0.5 && pix[16+k] < 1) {
+			t.Fatalf("line pixel %d has time %v", k, pix[16+k])
+		}
+	}
 }
 
 func TestTileFrameAndRoad(t *testing.T) {

@@ -22,7 +22,8 @@ type Channel string
 
 const (
 	// Occupancy is 1 in pixels holding a point (and, with Lines, the pixels
-	// crossed between consecutive points), else 0.
+	// crossed between consecutive points, which also get the interpolated
+	// Time), else 0.
 	Occupancy Channel = "occupancy"
 	// Time is the elapsed fraction of the trip (0 at the first point, 1 at
 	// the last) at the last point in the pixel; 0 in empty pixels.
@@ -222,7 +223,18 @@ func (r *Rasterizer) RasterizeInto(pix []float32, t *traj.Trajectory) (Frame, er
 		}
 		sr, sc := f.subpixel(p.Point)
 		if r.Lines && occ != nil && i > 0 {
-			drawLine(occ, H, W, prevR, prevC, sr, sc)
+			// Line pixels get occupancy and, in Time, the interpolated time.
+			f0, f1 := 1.0, 1.0
+			if dur > 0 {
+				f0 = t.Points[i-1].Time.Sub(t.Points[0].Time).Seconds() / dur
+				f1 = p.Time.Sub(t.Points[0].Time).Seconds() / dur
+			}
+			walkLine(H, W, prevR, prevC, sr, sc, func(k int, u float64) {
+				occ[k] = 1
+				if tim != nil {
+					tim[k] = float32(math.Max(float64(tim[k]), f0+u*(f1-f0)))
+				}
+			})
 		}
 		prevR, prevC = sr, sc
 		if !ok {
@@ -300,6 +312,13 @@ func unmercator(m orb.Point) orb.Point {
 // drawLine sets to 1 the pixels crossed by the segment between two
 // sub-pixel positions (row, col), clipped to the image.
 func drawLine(plane []float32, h, w int, r0, c0, r1, c1 float64) {
+	walkLine(h, w, r0, c0, r1, c1, func(k int, _ float64) { plane[k] = 1 })
+}
+
+// walkLine calls visit(pixel index, u) for the pixels crossed by the
+// segment between two sub-pixel positions, clipped to the image; u in
+// [0, 1] is the position along the whole segment.
+func walkLine(h, w int, r0, c0, r1, c1 float64, visit func(k int, u float64)) {
 	// Liang–Barsky clip to [0, h] × [0, w].
 	t0, t1 := 0.0, 1.0
 	dr, dc := r1-r0, c1-c0
@@ -321,14 +340,12 @@ func drawLine(plane []float32, h, w int, r0, c0, r1, c1 float64) {
 	if t0 > t1 {
 		return
 	}
-	ar, ac := r0+t0*dr, c0+t0*dc
-	br, bc := r0+t1*dr, c0+t1*dc
-	steps := int(math.Ceil(2*math.Max(math.Abs(br-ar), math.Abs(bc-ac)))) + 1
+	steps := int(math.Ceil(2*(t1-t0)*math.Max(math.Abs(dr), math.Abs(dc)))) + 1
 	for i := 0; i <= steps; i++ {
-		u := float64(i) / float64(steps)
-		row, col := int(math.Floor(ar+u*(br-ar))), int(math.Floor(ac+u*(bc-ac)))
+		u := t0 + (t1-t0)*float64(i)/float64(steps)
+		row, col := int(math.Floor(r0+u*dr)), int(math.Floor(c0+u*dc))
 		if row >= 0 && row < h && col >= 0 && col < w {
-			plane[row*w+col] = 1
+			visit(row*w+col, u)
 		}
 	}
 }

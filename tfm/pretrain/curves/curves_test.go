@@ -19,3 +19,10 @@ func TestPlot(t *testing.T) {
 		}
 	}
 }
+
+func TestLiveRecordsOutsideANotebook(t *testing.T) {
+	f := Live("loss", 2)
+	for i := 1; i <= 5; i++ {
+		f(pretrain.StepMetrics{Step: i, Loss: float64(10 - i)}) // must not panic or print
+	}
+}
