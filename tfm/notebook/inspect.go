@@ -88,6 +88,10 @@ func compileDetails(_ Output, c Cell) string {
 				}
 				lines = append(lines, "    "+msg)
 				where = ""
+			default: // `go get` / `go mod` failures are plain text lines starting with "go: "
+				if msg := strings.TrimSpace(html.UnescapeString(htmlTag.ReplaceAllString(l, ""))); strings.HasPrefix(msg, "go: ") {
+					lines = append(lines, "    "+msg)
+				}
 			}
 		}
 	}

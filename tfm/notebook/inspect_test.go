@@ -18,6 +18,7 @@ func TestInspectExecutedFixtures(t *testing.T) {
 		{"panic", 2, []string{"panic: assignment to entry in nil map", "exit status 2"}},
 		{"failtest", 1, []string{"--- FAIL: TestAdd", "exit status 1"}},
 		{"compile", 2, []string{"error output", `cannot use "fast"`}},
+		{"goget", 1, []string{"go get", "go: module github.com/janpfeifer/gonb/gonbui", "403"}},
 	}
 	for _, c := range cases {
 		nb, err := Read(filepath.Join("testdata", "executed", c.name+".ipynb"))

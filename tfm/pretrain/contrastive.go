@@ -55,6 +55,8 @@ func (c *Contrastive) Views(rng *rand.Rand, trajs []*traj.Trajectory) []*traj.Tr
 			v := c.Augment(rng, t)
 			if len(v.Points) < 2 {
 				v = t
+			} else if a, ok := c.M.(interface{ Accepts(*traj.Trajectory) bool }); ok && !a.Accepts(v) {
+				v = t // e.g. a view that no longer map-matches
 			}
 			views[k*len(trajs)+i] = v
 		}

@@ -207,13 +207,17 @@ func (g *Generative) loss(scope *model.Scope, hidden, target, positions, weights
 	return loss, []*Node{loss, rmse}
 }
 
-// Segments returns a road-segment id per real step start..n-1 of row r, for
-// road-aware masking. Without map matching the path is cut at turns of more
-// than 30° (a road ends at the junction where the path turns): GPS uses its
-// heading features, grid tokens the bearing between cell centres.
+// Segments returns a road id per real step start..n-1 of row r, for
+// road-aware masking: the path is cut at turns of more than 30° (a road ends
+// at the junction where the path turns). The road modality reads the
+// bearings of its segments from the road graph; without map matching, GPS
+// uses its heading features and grid tokens the bearing between cell
+// centres.
 func Segments(m Modality, b *modality.Batch, r, start, n int) []int {
 	headings := make([]float64, n-start)
 	switch mm := m.(type) {
+	case *Road:
+		return mm.roadSegments(b, r, start, n)
 	case *GPS:
 		for i := start; i < n; i++ {
 			f := b.Features[(r*b.Len+i)*b.NumFeatures:]

@@ -35,7 +35,7 @@ type Coordinates interface {
 }
 
 // Modalities lists the names NewModality accepts.
-var Modalities = []string{"gps", "grid", "image"}
+var Modalities = []string{"gps", "grid", "road", "text", "image"}
 
 // ImageSize is the side in pixels of the image modality's rasters.
 var ImageSize = 32
@@ -65,6 +65,8 @@ func NewModality(name string, trajs []*traj.Trajectory) (Modality, error) {
 		return &Grid{V: v}, nil
 	case "image":
 		return &Image{R: image.New(ImageSize, ImageSize)}, nil
+	case "road", "text":
+		return nil, fmt.Errorf("the %s modality needs a map: set Options.MapSource (a synthetic data spec)", name)
 	}
 	return nil, fmt.Errorf("modality %q is not supported by pretrain yet (supported: %v)", name, Modalities)
 }
@@ -92,6 +94,10 @@ func RestoreModality(name string, state []byte) (Modality, error) {
 		r := image.New(st.H, st.W)
 		r.Channels, r.Lines = st.Channels, st.Lines
 		return &Image{R: r}, nil
+	case "road":
+		return restoreRoad(state)
+	case "text":
+		return restoreText(state)
 	}
 	return nil, fmt.Errorf("cannot restore modality %q", name)
 }

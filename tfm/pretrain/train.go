@@ -27,6 +27,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/tfm-course/course/tfm/encoder"
+	"github.com/tfm-course/course/tfm/roadnet"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
@@ -60,6 +61,12 @@ type Options struct {
 	Label      string // label key to predict (default "mode")
 	Confounder string // label key of the confounder (default "district_type_from")
 	Plain      bool   // no backdoor adjustment: the confounded baseline
+	// MapSource is the synthetic data spec whose city gives the road and
+	// text modalities their map (road network, POIs, districts), rebuilt
+	// from it when a checkpoint is loaded; Network, when set, is that
+	// city's road graph already built.
+	MapSource string
+	Network   *roadnet.Graph
 	// Filter, when set, keeps only the training trajectories it accepts
 	// (e.g. the "train" split of a planted-bias data set).
 	Filter func(*traj.Trajectory) bool
@@ -200,7 +207,21 @@ func Train(ctx context.Context, be compute.Backend, ds *traj.Dataset, opt Option
 	}
 	if m == nil {
 		var err error
-		if m, err = NewModality(opt.Modality, trajs); err != nil {
+		switch {
+		case opt.Modality == "road" && opt.MapSource != "":
+			g := opt.Network
+			if g == nil {
+				if g, err = RoadNetwork(opt.MapSource); err != nil {
+					return nil, err
+				}
+			}
+			m, err = NewRoad(g, opt.MapSource)
+		case opt.Modality == "text" && opt.MapSource != "":
+			m, err = NewText(opt.MapSource, trajs)
+		default:
+			m, err = NewModality(opt.Modality, trajs)
+		}
+		if err != nil {
 			return nil, err
 		}
 		m.Configure(&opt.Encoder)
@@ -212,6 +233,14 @@ func Train(ctx context.Context, be compute.Backend, ds *traj.Dataset, opt Option
 	}
 	if err := opt.Encoder.Validate(); err != nil {
 		return nil, err
+	}
+	if u, ok := m.(interface {
+		Usable([]*traj.Trajectory) []*traj.Trajectory
+	}); ok { // road: map-matches; text: can be described
+		if trajs = u.Usable(trajs); len(trajs) < 2 {
+			return nil, fmt.Errorf("pretrain: only %d trajectories usable by the %s modality", len(trajs), m.Name())
+		}
+		opt.BatchSize = min(opt.BatchSize, len(trajs))
 	}
 	obj, err := NewObjective(opt.Paradigm, m, opt.Encoder, opt)
 	if err != nil {

@@ -160,9 +160,9 @@ func RunExperiment(ctx context.Context, name string, ts []*traj.Trajectory, cfg 
 				opt := cfg.Eval
 				opt.Task, opt.Seed, opt.Encoder = task, seed, cfg.Encoder
 				opt.Perturbation.Seed = uint64(seed)
-				if task == "tte" || task == "recover" {
-					opt.Finetune = true
-				}
+				// Every trained task fine-tunes, so pre-trained and scratch
+				// runs get the same budget and differ only in initialisation.
+				opt.Finetune = true
 				cfg.logf("[%s] seed %d: %s with %s", name, seed, task, v.name)
 				r, err := Evaluate(enc, ts, opt)
 				if err != nil {
@@ -171,7 +171,11 @@ func RunExperiment(ctx context.Context, name string, ts []*traj.Trajectory, cfg 
 				var line []string
 				for _, k := range r.MetricNames() {
 					rep.Rows = append(rep.Rows, Row{name, v.name, seed, task, r.Method, k, r.Metrics[k]})
-					line = append(line, fmt.Sprintf("%s %s (baseline %s)", k, fmtNum(r.Metrics[k]), fmtNum(r.Baseline[k])))
+					if b, ok := r.Baseline[k]; ok {
+						line = append(line, fmt.Sprintf("%s %s (baseline %s)", k, fmtNum(r.Metrics[k]), fmtNum(b)))
+					} else {
+						line = append(line, fmt.Sprintf("%s %s", k, fmtNum(r.Metrics[k])))
+					}
 				}
 				cfg.logf("[%s] seed %d: %s with %s: %s", name, seed, task, v.name, strings.Join(line, ", "))
 				// The classical baseline is the same for every variant: record it once per seed.
@@ -413,7 +417,8 @@ func (r *Report) Figures() map[string]viz.Figure {
 			if lowerIsBetter(m) {
 				dir = "lower is better"
 			}
-			figs[task+"_"+m] = viz.Bar(fmt.Sprintf("%s: %s (%s; mean of %d seeds)", r.Name, task, dir, len(r.Config.Seeds)), m, names, vals)
+			figs[task+"_"+m] = viz.Bar(fmt.Sprintf("%s: %s (%s; mean of %d seeds)", r.Name, task, dir, len(r.Config.Seeds)), m, names, vals).
+				Size(math.Max(640, 170*float64(len(names))), 400)
 		}
 	}
 	return figs

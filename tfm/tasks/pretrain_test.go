@@ -58,7 +58,7 @@ func TestPretrainingBeatsScratch(t *testing.T) {
 	}
 	simRatio, tteRatio := 0.92, 0.97
 	if fullTests() {
-		simRatio, tteRatio = 0.7, 0.93
+		simRatio, tteRatio = 0.8, 0.93
 	}
 	city, err := synth.Generate(synth.DefaultConfig())
 	if err != nil {

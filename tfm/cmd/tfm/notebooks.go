@@ -96,7 +96,7 @@ func notebooksRun(args []string) error {
 func notebooksSync(args []string) error {
 	fs := flag.NewFlagSet("notebooks sync", flag.ContinueOnError)
 	check := fs.Bool("check", false, "fail, naming cell and file, when a mirrored cell differs from its file (default)")
-	write := fs.Bool("write", false, "copy each differing mirrored cell into its file (cell -> file)")
+	write := fs.Bool("write", false, "copy each differing mirrored cell into its file (cell -> file); add the version pin to old-style first cells")
 	rootFlag := fs.String("root", "", "repository root (default: the folder with go.mod above the current one)")
 	asJSON := fs.Bool("json", false, "print a one-line JSON summary last on stdout")
 	fs.Usage = func() {
@@ -133,6 +133,14 @@ func notebooksSync(args []string) error {
 		if err != nil {
 			return err
 		}
+		fixed, err := notebook.FixFirstCells(paths)
+		for _, f := range fixed {
+			fmt.Fprintf(os.Stderr, "pinned the first cell of %s\n", f)
+		}
+		if err != nil {
+			return err
+		}
+		changed = append(changed, fixed...)
 		if *asJSON {
 			return printJSON(map[string]any{"ok": true, "written": changed})
 		}
@@ -142,6 +150,13 @@ func notebooksSync(args []string) error {
 	if err != nil {
 		return err
 	}
+	warnings, err := notebook.FirstCellWarnings(paths)
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(os.Stderr, "WARNING %s\n", w)
+	}
 	for _, m := range mismatches {
 		fmt.Fprintf(os.Stderr, "MISMATCH %s\n", m)
 	}
@@ -150,7 +165,7 @@ func notebooksSync(args []string) error {
 		for _, m := range mismatches {
 			list = append(list, m.String())
 		}
-		if err := printJSON(map[string]any{"ok": len(mismatches) == 0, "mismatches": list}); err != nil {
+		if err := printJSON(map[string]any{"ok": len(mismatches) == 0, "mismatches": list, "warnings": warnings}); err != nil {
 			return err
 		}
 	}

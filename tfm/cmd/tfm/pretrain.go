@@ -88,6 +88,9 @@ func pretrainRun(args []string) error {
 	if *limit > 0 && len(ds.Trajectories) > *limit {
 		ds.Trajectories = ds.Trajectories[:*limit]
 	}
+	if opt.Modality == "road" || opt.Modality == "text" {
+		opt.MapSource = *data // the synthetic city's map
+	}
 	be, err := backend.New()
 	if err != nil {
 		return err

@@ -19,7 +19,7 @@ type Palette map[Channel]color.RGBA
 // DefaultPalette: grey roads, black occupancy, then time as a blue→red
 // ramp (drawn specially) and speed in green.
 var DefaultPalette = Palette{
-	Road:      {190, 190, 190, 255},
+	Road:      {215, 215, 215, 255},
 	Occupancy: {0, 0, 0, 255},
 	Speed:     {0, 160, 60, 255},
 }
