@@ -15,7 +15,7 @@ export PATH := $(dir $(GO)):$(shell $(GO) env GOPATH)/bin:$(PATH)
 JUPYTER_ARGS ?=
 NOTEBOOK ?= notebooks/00_setup.ipynb
 
-.PHONY: course setup test notebooks notebooks-full sync screenshot ci
+.PHONY: course setup test bench notebooks notebooks-full sync screenshot ci
 
 ## course: install Jupyter (apt, when root), GoNB + tools, the three kernels; then open the course.
 course: setup
@@ -29,6 +29,11 @@ setup:
 ## test: every package's tests (including the notebooks, in quick mode, when Jupyter + GoNB are installed).
 test:
 	go test -timeout 60m ./...
+
+## bench: the performance targets, as go test benchmarks (PKG=./tfm/distance/ for one package).
+PKG ?= ./...
+bench:
+	go test -run '^$$' -bench . $(PKG)
 
 ## notebooks: run every chapter headless, quick; executed copies + HTML in out/notebooks.
 notebooks:

@@ -55,18 +55,9 @@ type statsResult struct {
 
 func dataStats(args []string) error {
 	fs := flag.NewFlagSet("data stats", flag.ContinueOnError)
-	format := fs.String("format", "", "data format: "+strings.Join(datasets.Formats(), "|")+" (required)")
+	in := dataFlags(fs, "data format: "+strings.Join(datasets.Formats(), "|")+" (required)")
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
-	skipBad := fs.Bool("skip-bad", false, "skip and count bad rows and files instead of failing")
 	limit := fs.Int("limit", 0, "porto: read only the first N trips (0 = all)")
-	var cols datasets.Columns
-	fs.StringVar(&cols.ID, "id-col", "", "csv: trajectory id column (default: traj_id|trajectory_id|id)")
-	fs.StringVar(&cols.Lon, "lon-col", "", "csv: longitude column (default: lon|lng|longitude|x)")
-	fs.StringVar(&cols.Lat, "lat-col", "", "csv: latitude column (default: lat|latitude|y)")
-	fs.StringVar(&cols.Time, "time-col", "", "csv: time column (default: time|timestamp|datetime|t)")
-	fs.StringVar(&cols.Seq, "seq-col", "", "csv: point order column (default: seq)")
-	fs.StringVar(&cols.User, "user-col", "", "csv: user column (default: user_id|uid)")
-	fs.StringVar(&cols.Mode, "mode-col", "", "csv: transport mode column (default: mode|label)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: tfm data stats --format FORMAT [--json] [--skip-bad] PATH\n\n"+
 			"Loads a data set without cleaning and reports trajectories, points, users,\n"+
@@ -81,11 +72,13 @@ func dataStats(args []string) error {
 		fs.Usage()
 		return fmt.Errorf("want exactly one PATH, got %d", len(pos))
 	}
-	if *format == "" {
-		return fmt.Errorf("--format is required (one of %s)", strings.Join(datasets.Formats(), ", "))
+	if err := in.requireFormat(); err != nil {
+		return err
 	}
 	rep := &datasets.Report{}
-	ds, err := datasets.Open(*format, pos[0], datasets.Options{SkipBad: *skipBad, Columns: cols, Limit: *limit, Report: rep})
+	opt := in.options()
+	opt.Limit, opt.Report = *limit, rep
+	ds, err := datasets.Open(in.Format, pos[0], opt)
 	if err != nil {
 		return err
 	}
@@ -97,7 +90,7 @@ func dataStats(args []string) error {
 		}
 	}
 	if *asJSON {
-		return printJSON(statsResult{Summary: s, Format: strings.ToLower(*format), Path: pos[0], SkippedRows: rep.SkippedRows, SkippedFiles: rep.SkippedFiles})
+		return printJSON(statsResult{Summary: s, Format: strings.ToLower(in.Format), Path: pos[0], SkippedRows: rep.SkippedRows, SkippedFiles: rep.SkippedFiles})
 	}
 	fmt.Print(s.String())
 	return nil

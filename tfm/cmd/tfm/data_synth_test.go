@@ -1,27 +1,22 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
 func TestDataSynth(t *testing.T) {
 	dir := t.TempDir()
-	out, err := runDataCapture(t, "synth", "--seed", "5", "--trajectories", "40", "--agents", "10", "--out", dir, "--json")
+	out, err := capture(t, "data", "synth", "--seed", "5", "--trajectories", "40", "--agents", "10", "--out", dir, "--json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
 	var got struct {
 		Trajectories, Points, Users int
 		Files                       []string
 	}
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
-		t.Fatalf("last stdout line is not JSON: %v\n%s", err, out)
-	}
+	lastJSONInto(t, out, &got)
 	if got.Trajectories != 40 || got.Users < 5 || got.Users > 10 || got.Points < 40*5 {
 		t.Errorf("synth JSON %+v", got)
 	}
@@ -31,15 +26,12 @@ func TestDataSynth(t *testing.T) {
 		}
 	}
 	// The loaders read what synth wrote.
-	out, err = runDataCapture(t, "stats", "--format", "csv", "--json", filepath.Join(dir, "trajectories.csv"))
+	out, err = capture(t, "data", "stats", "--format", "csv", "--json", filepath.Join(dir, "trajectories.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines = strings.Split(strings.TrimSpace(out), "\n")
 	var stats struct{ Trajectories, Points, Users int }
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &stats); err != nil {
-		t.Fatal(err)
-	}
+	lastJSONInto(t, out, &stats)
 	if stats.Trajectories != 40 || stats.Points != got.Points || stats.Users != got.Users {
 		t.Errorf("stats of the written CSV %+v, synth said %+v", stats, got)
 	}
@@ -49,7 +41,7 @@ func TestDataSynth(t *testing.T) {
 		{"synth", "--noise", "-1", "--out", dir},                 // negative noise
 		{"synth", "--network", "/nonexistent.osm", "--out", dir}, // missing network
 	} {
-		if _, err := runDataCapture(t, bad...); err == nil {
+		if _, err := capture(t, "data", bad...); err == nil {
 			t.Errorf("tfm data %v: no error", bad)
 		}
 	}

@@ -1,26 +1,11 @@
 package main
 
 import (
-	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// runDataCapture runs `tfm data ARGS` and returns its stdout.
-func runDataCapture(t *testing.T, args ...string) (string, error) {
-	t.Helper()
-	r, w, _ := os.Pipe()
-	old := os.Stdout
-	os.Stdout = w
-	err := commands["data"].Run(args)
-	w.Close()
-	os.Stdout = old
-	b, _ := io.ReadAll(r)
-	return string(b), err
-}
 
 func TestDataStatsJSON(t *testing.T) {
 	dir := t.TempDir()
@@ -28,18 +13,14 @@ func TestDataStatsJSON(t *testing.T) {
 	os.WriteFile(path, []byte("traj_id,user_id,mode,lon,lat,time\n"+
 		"1,u1,bus,116.30,39.90,2008-10-23T02:53:04Z\n1,u1,bus,116.31,39.91,2008-10-23T02:54:04Z\n"+
 		"2,u2,walk,116.20,39.95,2008-10-23T01:00:00Z\n2,u2,walk,116.20,99,2008-10-23T01:01:00Z\n"), 0o644)
-	if _, err := runDataCapture(t, "stats", "--format", "csv", "--json", path); err == nil || !strings.Contains(err.Error(), "trips.csv:5: field lat") {
+	if _, err := capture(t, "data", "stats", "--format", "csv", "--json", path); err == nil || !strings.Contains(err.Error(), "trips.csv:5: field lat") {
 		t.Fatalf("strict load: %v", err)
 	}
-	out, err := runDataCapture(t, "stats", "--format", "csv", "--json", "--skip-bad", path)
+	out, err := capture(t, "data", "stats", "--format", "csv", "--json", "--skip-bad", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	var got map[string]any
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
-		t.Fatalf("%v: %q", err, out)
-	}
+	got := lastJSON(t, out)
 	for k, v := range map[string]any{"trajectories": 2.0, "points": 3.0, "users": 2.0, "labeled_points": 3.0, "skipped_rows": 1.0,
 		"start": "2008-10-23T01:00:00Z", "end": "2008-10-23T02:54:04Z"} {
 		if got[k] != v {
@@ -52,10 +33,10 @@ func TestDataStatsJSON(t *testing.T) {
 	if b := got["bbox"].([]any); len(b) != 4 || b[0] != 116.2 || b[3] != 39.95 {
 		t.Errorf("bbox %v", b)
 	}
-	if _, err := runDataCapture(t, "stats", path); err == nil {
+	if _, err := capture(t, "data", "stats", path); err == nil {
 		t.Error("missing --format accepted")
 	}
-	if _, err := runDataCapture(t, "download", "nowhere"); err == nil {
+	if _, err := capture(t, "data", "download", "nowhere"); err == nil {
 		t.Error("unknown data set accepted")
 	}
 }

@@ -47,8 +47,7 @@ func distanceRun(sub string, args []string) error {
 	gap := fs.String("gap", "0,0", "erp gap point X,Y (lon,lat with --geo)")
 	threads := fs.Int("threads", 0, "workers (0 = all cores)")
 	limit := fs.Int("limit", 0, "use only the first K trajectories of each input (0 = all)")
-	format := fs.String("format", "", "data format: "+strings.Join(datasets.Formats(), "|")+", or synthetic (PATH = seed=S,trajectories=N or nothing)")
-	skipBad := fs.Bool("skip-bad", false, "skip and count bad rows and files instead of failing")
+	in := dataFlags(fs, "data format: "+strings.Join(datasets.Formats(), "|")+", or synthetic (PATH = seed=S,trajectories=N or nothing)")
 	asJSON := fs.Bool("json", false, "after the values, print one JSON summary line")
 	fs.Usage = func() {
 		fmt.Fprintf(os.Stderr, "Usage: tfm distance %s [flags] --format F PATH", sub)
@@ -66,9 +65,9 @@ func distanceRun(sub string, args []string) error {
 	if sub == "cdist" {
 		want = 2
 	}
-	synthetic := strings.HasPrefix(*format, "synthetic")
-	if *format == "" {
-		return fmt.Errorf("--format is required")
+	synthetic := strings.HasPrefix(in.Format, "synthetic")
+	if err := in.requireFormat(); err != nil {
+		return err
 	}
 	if len(pos) != want && !(synthetic && len(pos) < want) {
 		return fmt.Errorf("want %d input path(s), got %d", want, len(pos))
@@ -99,7 +98,7 @@ func distanceRun(sub string, args []string) error {
 			}
 			ds, err = datasets.Load(spec)
 		} else {
-			ds, err = datasets.Open(*format, path, datasets.Options{SkipBad: *skipBad})
+			ds, err = in.open(path)
 		}
 		if err != nil {
 			return nil, err

@@ -1,28 +1,11 @@
 package main
 
 import (
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// distanceCaptureStdout runs f and returns what it printed on stdout.
-func distanceCaptureStdout(t *testing.T, f func() error) (string, error) {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := os.Stdout
-	os.Stdout = w
-	ferr := f()
-	os.Stdout = old
-	w.Close()
-	b, _ := io.ReadAll(r)
-	return string(b), ferr
-}
 
 func TestDistancePdistCdist(t *testing.T) {
 	dir := t.TempDir()
@@ -31,9 +14,7 @@ func TestDistancePdistCdist(t *testing.T) {
 	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := distanceCaptureStdout(t, func() error {
-		return distanceRun("pdist", []string{"--metric", "dtw", "--format", "csv", path})
-	})
+	out, err := capture(t, "distance", "pdist", "--metric", "dtw", "--format", "csv", path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,9 +22,7 @@ func TestDistancePdistCdist(t *testing.T) {
 	if want := "3\n2\n3.8284271247461898\n"; out != want {
 		t.Errorf("pdist printed %q, want %q", out, want)
 	}
-	out, err = distanceCaptureStdout(t, func() error {
-		return distanceRun("cdist", []string{"--metric", "cfrechet", "--limit", "2", "--format", "csv", path, path})
-	})
+	out, err = capture(t, "distance", "cdist", "--metric", "cfrechet", "--limit", "2", "--format", "csv", path, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +35,7 @@ func TestDistancePdistCdist(t *testing.T) {
 		{"--metric", "dtw", "--format", "csv", filepath.Join(dir, "missing.csv")},
 		{"--metric", "edr", "--eps", "-1", "--format", "csv", path},
 	} {
-		if _, err := distanceCaptureStdout(t, func() error { return distanceRun("pdist", bad) }); err == nil {
+		if _, err := capture(t, "distance", append([]string{"pdist"}, bad...)...); err == nil {
 			t.Errorf("pdist %s: no error", strings.Join(bad, " "))
 		}
 	}

@@ -100,10 +100,9 @@ func mapmatchRun(args []string) error {
 	fs := flag.NewFlagSet("mapmatch", flag.ContinueOnError)
 	network := fs.String("network", "", "road network: an OpenStreetMap file (.osm, .osm.bz2, .osm.gz, .osm.pbf) or 'synthetic'")
 	seed := fs.Int64("seed", synth.DefaultConfig().Seed, "seed of the synthetic city (with --network synthetic)")
-	format := fs.String("format", "", "trajectory format: "+strings.Join(datasets.Formats(), ", "))
+	in := dataFlags(fs, "trajectory format: "+strings.Join(datasets.Formats(), ", "))
 	out := fs.String("out", "-", "CSV of matched paths (traj_id,seq,segment_id,entry_time,break); '-' is stdout")
 	gj := fs.String("geojson", "", "also write the matched paths as GeoJSON LineStrings to this file")
-	skipBad := fs.Bool("skip-bad", false, "skip bad rows/files of the input instead of failing")
 	asJSON := fs.Bool("json", false, "print one JSON summary line last on stdout")
 	cfg := matchFlags(fs)
 	fs.Usage = func() {
@@ -121,14 +120,14 @@ func mapmatchRun(args []string) error {
 		fs.Usage()
 		return fmt.Errorf("want one PATH of trajectories, got %d arguments", len(pos))
 	}
-	if *format == "" {
-		return fmt.Errorf("--format is required (one of %s)", strings.Join(datasets.Formats(), ", "))
+	if err := in.requireFormat(); err != nil {
+		return err
 	}
 	g, err := loadNetwork(*network, *seed)
 	if err != nil {
 		return err
 	}
-	ds, err := datasets.Open(*format, pos[0], datasets.Options{SkipBad: *skipBad})
+	ds, err := in.open(pos[0])
 	if err != nil {
 		return err
 	}

@@ -2,46 +2,20 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// runCapture runs `tfm NAME ARGS` and returns its stdout.
-func runCapture(t *testing.T, name string, args ...string) (string, error) {
-	t.Helper()
-	r, w, _ := os.Pipe()
-	old := os.Stdout
-	os.Stdout = w
-	done := make(chan []byte)
-	go func() { b, _ := io.ReadAll(r); done <- b }()
-	err := commands[name].Run(args)
-	w.Close()
-	os.Stdout = old
-	return string(<-done), err
-}
-
-func lastJSON(t *testing.T, out string) map[string]any {
-	t.Helper()
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	var got map[string]any
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
-		t.Fatalf("%v: %q", err, out)
-	}
-	return got
-}
-
 func TestMapmatchSyntheticFiles(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := runCapture(t, "data", "synth", "--seed", "3", "--trajectories", "20", "--out", dir); err != nil {
+	if _, err := capture(t, "data", "synth", "--seed", "3", "--trajectories", "20", "--out", dir); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "matched.csv")
 	gj := filepath.Join(dir, "matched.geojson")
-	stdout, err := runCapture(t, "mapmatch", "--network", "synthetic", "--seed", "3", "--format", "csv",
+	stdout, err := capture(t, "mapmatch", "--network", "synthetic", "--seed", "3", "--format", "csv",
 		filepath.Join(dir, "trajectories.csv"), "--out", out, "--geojson", gj, "--json")
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +43,7 @@ func TestMapmatchSyntheticFiles(t *testing.T) {
 }
 
 func TestMapmatchEval(t *testing.T) {
-	stdout, err := runCapture(t, "mapmatch", "eval", "--network", "synthetic", "--seed", "4", "--trajectories", "40",
+	stdout, err := capture(t, "mapmatch", "eval", "--network", "synthetic", "--seed", "4", "--trajectories", "40",
 		"--interval", "15s", "--noise", "10m", "--json")
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +80,7 @@ func TestMapmatchBadInputs(t *testing.T) {
 		{[]string{"eval", "--simulator", "magic", "--trajectories", "2"}, "--simulator"},
 	}
 	for _, c := range cases {
-		_, err := runCapture(t, "mapmatch", c.args...)
+		_, err := capture(t, "mapmatch", c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: error %v, want %q", c.args, err, c.want)
 		}

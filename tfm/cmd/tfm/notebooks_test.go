@@ -1,25 +1,11 @@
 package main
 
 import (
-	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-func runNotebooksCapture(t *testing.T, args ...string) (string, error) {
-	t.Helper()
-	r, w, _ := os.Pipe()
-	old := os.Stdout
-	os.Stdout = w
-	err := commands["notebooks"].Run(args)
-	w.Close()
-	os.Stdout = old
-	b, _ := io.ReadAll(r)
-	return string(b), err
-}
 
 func TestNotebooksSyncCheckThenWrite(t *testing.T) {
 	root := t.TempDir()
@@ -31,7 +17,7 @@ func TestNotebooksSyncCheckThenWrite(t *testing.T) {
 	os.WriteFile(nb, []byte(`{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[{"cell_type":"code","metadata":{},"outputs":[],"source":"`+cell+`"}]}`), 0o644)
 	os.WriteFile(file, []byte("package x\n\nfunc Twice(v int) int { return 3 * v }\n"), 0o644)
 
-	out, err := runNotebooksCapture(t, "sync", "--check", "--json", "--root", root, nb)
+	out, err := capture(t, "notebooks", "sync", "--check", "--json", "--root", root, nb)
 	if err == nil {
 		t.Fatal("sync --check passed on an edited mirror")
 	}
@@ -39,29 +25,26 @@ func TestNotebooksSyncCheckThenWrite(t *testing.T) {
 		OK         bool     `json:"ok"`
 		Mismatches []string `json:"mismatches"`
 	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil {
-		t.Fatalf("last stdout line is not JSON: %q", out)
-	}
+	lastJSONInto(t, out, &res)
 	if res.OK || len(res.Mismatches) != 1 || !strings.Contains(res.Mismatches[0], "05_x.ipynb cell 1") || !strings.Contains(res.Mismatches[0], "tfm/x/x.go") {
 		t.Fatalf("mismatches = %v", res.Mismatches)
 	}
-	if _, err := runNotebooksCapture(t, "sync", "--write", "--root", root, nb); err != nil {
+	if _, err := capture(t, "notebooks", "sync", "--write", "--root", root, nb); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := runNotebooksCapture(t, "sync", "--check", "--root", root, nb); err != nil {
+	if _, err := capture(t, "notebooks", "sync", "--check", "--root", root, nb); err != nil {
 		t.Fatalf("after --write: %v", err)
 	}
 	if b, _ := os.ReadFile(file); !strings.Contains(string(b), "return 2 * v") {
 		t.Errorf("file not updated:\n%s", b)
 	}
-	if _, err := runNotebooksCapture(t, "sync", "--check", "--write", "--root", root, nb); err == nil {
+	if _, err := capture(t, "notebooks", "sync", "--check", "--write", "--root", root, nb); err == nil {
 		t.Error("--check with --write accepted")
 	}
 }
 
 func TestNotebooksRunNamesMissingKernel(t *testing.T) {
-	_, err := runNotebooksCapture(t, "run", "--kernel", "tfm_no_such_kernel", "--out", t.TempDir(), "x.ipynb")
+	_, err := capture(t, "notebooks", "run", "--kernel", "tfm_no_such_kernel", "--out", t.TempDir(), "x.ipynb")
 	if err == nil || !strings.Contains(err.Error(), "missing") {
 		t.Fatalf("err = %v, want a message naming what is missing", err)
 	}
@@ -69,7 +52,7 @@ func TestNotebooksRunNamesMissingKernel(t *testing.T) {
 
 func TestNotebooksHelp(t *testing.T) {
 	for _, sub := range []string{"run", "sync"} {
-		if _, err := runNotebooksCapture(t, sub, "--help"); err != errHelp {
+		if _, err := capture(t, "notebooks", sub, "--help"); err != errHelp {
 			t.Errorf("%s --help: %v", sub, err)
 		}
 	}

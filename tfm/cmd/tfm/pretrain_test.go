@@ -1,42 +1,20 @@
 package main
 
 import (
-	"encoding/json"
-	"io"
-	"os"
 	"strings"
 	"testing"
 )
-
-func runPretrain(t *testing.T, args ...string) (map[string]any, error) {
-	t.Helper()
-	r, w, _ := os.Pipe()
-	old := os.Stdout
-	os.Stdout = w
-	err := commands["pretrain"].Run(args)
-	w.Close()
-	os.Stdout = old
-	b, _ := io.ReadAll(r)
-	if err != nil {
-		return nil, err
-	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	var got map[string]any
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
-		t.Fatalf("last stdout line is not JSON: %q", lines[len(lines)-1])
-	}
-	return got, nil
-}
 
 func TestPretrainJSONAndResume(t *testing.T) {
 	dir := t.TempDir()
 	args := []string{"--paradigm", "generative", "--modality", "grid", "--data", "synthetic:seed=2,trajectories=120",
 		"--set", "layers=1;dim=16;heads=2;ffn=32;maxlen=24", "--batch", "8", "--json", "--quiet",
 		"--diagnose", "60", "--checkpoint", dir, "--every", "10"}
-	got, err := runPretrain(t, append(args, "--steps", "20")...)
+	out, err := capture(t, "pretrain", append(args, "--steps", "20")...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := lastJSON(t, out)
 	for _, k := range []string{"paradigm", "modality", "steps", "first_loss", "last_loss", "steps_per_second", "backend", "diagnostics"} {
 		if _, ok := got[k]; !ok {
 			t.Errorf("JSON lacks %q: %v", k, got)
@@ -47,15 +25,16 @@ func TestPretrainJSONAndResume(t *testing.T) {
 		t.Fatalf("unexpected summary %v", got)
 	}
 	// Same checkpoint, more steps: resumes at 20.
-	got, err = runPretrain(t, append(args, "--steps", "30")...)
+	out, err = capture(t, "pretrain", append(args, "--steps", "30")...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	got = lastJSON(t, out)
 	if got["start_step"].(float64) != 20 || got["steps"].(float64) != 30 {
 		t.Fatalf("resume: start %v steps %v, want 20 and 30", got["start_step"], got["steps"])
 	}
 	// Same checkpoint, another paradigm: refused.
-	if _, err := runPretrain(t, "--paradigm", "contrastive", "--modality", "grid", "--checkpoint", dir, "--steps", "40",
+	if _, err := capture(t, "pretrain", "--paradigm", "contrastive", "--modality", "grid", "--checkpoint", dir, "--steps", "40",
 		"--data", "synthetic:seed=2,trajectories=120", "--quiet"); err == nil || !strings.Contains(err.Error(), "generative/grid") {
 		t.Fatalf("mixing paradigms in one checkpoint: %v", err)
 	}
@@ -69,7 +48,7 @@ func TestPretrainBadFlags(t *testing.T) {
 		{"--data nowhere", "data set spec"},
 	} {
 		args := append([]string{"--quiet", "--data", "synthetic:seed=1,trajectories=20"}, strings.Fields(c.args)...)
-		_, err := runPretrain(t, args...)
+		_, err := capture(t, "pretrain", args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err %v, want %q", c.args, err, c.want)
 		}

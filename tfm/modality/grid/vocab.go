@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 
 	"github.com/paulmach/orb"
 
@@ -35,7 +34,7 @@ type Vocab struct {
 	Options Options
 	Cells   []Cell // Cells[id-NumSpecial] is the cell of token id
 	Counts  []int  // training occurrences of each kept cell
-	index   map[Cell]int32
+	ids     *modality.Vocab[Cell]
 }
 
 // Cells maps the points of t to grid cells and removes consecutive
@@ -85,59 +84,24 @@ func Build(g Grid, trajs []*traj.Trajectory, opt Options) (*Vocab, error) {
 			counts[c]++
 		}
 	}
-	v := &Vocab{Grid: g, Options: opt}
-	for c, n := range counts {
-		if n >= opt.MinCount {
-			v.Cells = append(v.Cells, c)
-		}
-	}
-	slices.SortFunc(v.Cells, func(a, b Cell) int {
-		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a.Y, b.Y), cmp.Compare(a.X, b.X))
+	ids := modality.BuildVocab(counts, opt.MinCount, func(a, b Cell) int {
+		return cmp.Or(cmp.Compare(a.Y, b.Y), cmp.Compare(a.X, b.X))
 	})
-	v.Counts = make([]int, len(v.Cells))
-	for i, c := range v.Cells {
-		v.Counts[i] = counts[c]
-	}
-	v.reindex()
-	return v, nil
-}
-
-func (v *Vocab) reindex() {
-	v.index = make(map[Cell]int32, len(v.Cells))
-	for i, c := range v.Cells {
-		v.index[c] = int32(i + modality.NumSpecial)
-	}
+	return &Vocab{Grid: g, Options: opt, Cells: ids.Items, Counts: ids.Counts, ids: ids}, nil
 }
 
 // Size is the number of token ids, special tokens included.
-func (v *Vocab) Size() int { return modality.NumSpecial + len(v.Cells) }
+func (v *Vocab) Size() int { return v.ids.Size() }
 
 // Token is the id of cell c, [UNK] when the cell is not in the vocabulary.
-func (v *Vocab) Token(c Cell) int32 {
-	if id, ok := v.index[c]; ok {
-		return id
-	}
-	return modality.UNK
-}
+func (v *Vocab) Token(c Cell) int32 { return v.ids.ID(c) }
 
 // Cell is the cell of token id; false for special or unknown ids.
-func (v *Vocab) Cell(id int32) (Cell, bool) {
-	i := int(id) - modality.NumSpecial
-	if i < 0 || i >= len(v.Cells) {
-		return Cell{}, false
-	}
-	return v.Cells[i], true
-}
+func (v *Vocab) Cell(id int32) (Cell, bool) { return v.ids.Item(id) }
 
 // Name is a printable name of token id: "[PAD]"… or "x,y".
 func (v *Vocab) Name(id int32) string {
-	if id >= 0 && id < modality.NumSpecial {
-		return modality.SpecialNames[id]
-	}
-	if c, ok := v.Cell(id); ok {
-		return fmt.Sprintf("%d,%d", c.X, c.Y)
-	}
-	return fmt.Sprintf("[?%d]", id)
+	return v.ids.Name(id, func(c Cell) string { return fmt.Sprintf("%d,%d", c.X, c.Y) })
 }
 
 // Centre is the centre of the cell of token id; false for special ids.
@@ -168,7 +132,7 @@ func (v *Vocab) Neighbours(id int32, k int) []int32 {
 	}
 	var out []int32
 	for _, n := range Ring(v.Grid, c, k)[1:] {
-		if nid, ok := v.index[n]; ok {
+		if nid := v.ids.ID(n); nid != modality.UNK {
 			out = append(out, nid)
 		}
 	}
@@ -302,7 +266,7 @@ func Read(r io.Reader, name string) (*Vocab, error) {
 	if len(f.Counts) != len(f.Cells) {
 		return nil, fmt.Errorf("grid: %s: %d counts for %d cells", name, len(f.Counts), len(f.Cells))
 	}
-	v := &Vocab{Grid: g, Options: f.Options, Counts: f.Counts, Cells: make([]Cell, len(f.Cells))}
+	cells := make([]Cell, len(f.Cells))
 	seen := map[Cell]bool{}
 	for i, xy := range f.Cells {
 		c := Cell{xy[0], xy[1]}
@@ -310,10 +274,13 @@ func Read(r io.Reader, name string) (*Vocab, error) {
 			return nil, fmt.Errorf("grid: %s: cell %d %v outside the grid or repeated", name, i, xy)
 		}
 		seen[c] = true
-		v.Cells[i] = c
+		cells[i] = c
 	}
-	v.reindex()
-	return v, nil
+	ids, err := modality.NewVocab(cells, f.Counts)
+	if err != nil {
+		return nil, fmt.Errorf("grid: %s: %w", name, err)
+	}
+	return &Vocab{Grid: g, Options: f.Options, Cells: ids.Items, Counts: ids.Counts, ids: ids}, nil
 }
 
 // Load reads a vocabulary saved with Save.

@@ -108,10 +108,10 @@ type Options struct {
 // the special tokens, then one id per kept segment.
 type Vocab struct {
 	Options     Options
-	Segments    []SegmentInfo // Segments[id-NumSpecial]
-	Counts      []int         // training occurrences (0 for NewVocab)
-	NumSegments int           // segments in the graph the vocabulary was made from
-	index       map[int]int32
+	Segments    []SegmentInfo        // Segments[id-NumSpecial]
+	Counts      []int                // training occurrences (0 for NewVocab)
+	NumSegments int                  // segments in the graph the vocabulary was made from
+	ids         *modality.Vocab[int] // graph segment ids
 	succ        [][]int32
 }
 
@@ -130,7 +130,9 @@ func NewVocab(g *roadnet.Graph, opt Options) (*Vocab, error) {
 	for i := range g.Segments {
 		v.Segments[i] = info(g, i)
 	}
-	v.reindex()
+	if err := v.reindex(); err != nil {
+		return nil, fmt.Errorf("road: %w", err)
+	}
 	return v, nil
 }
 
@@ -152,29 +154,37 @@ func Build(g *roadnet.Graph, seqs []Sequence, opt Options) (*Vocab, error) {
 			counts[s]++
 		}
 	}
-	var keep []int
-	for s, n := range counts {
-		if n >= opt.MinCount {
-			keep = append(keep, s)
-		}
-	}
-	slices.SortFunc(keep, func(a, b int) int { return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b)) })
-	v := &Vocab{Options: opt, NumSegments: len(g.Segments)}
-	for _, s := range keep {
+	ids := modality.BuildVocab(counts, opt.MinCount, cmp.Compare[int])
+	v := &Vocab{Options: opt, NumSegments: len(g.Segments), ids: ids}
+	for _, s := range ids.Items {
 		v.Segments = append(v.Segments, info(g, s))
-		v.Counts = append(v.Counts, counts[s])
 	}
-	v.reindex()
+	if len(ids.Counts) > 0 { // nil when empty, as the saved files always had
+		v.Counts = ids.Counts
+	}
+	v.reindexSuccessors()
 	return v, nil
 }
 
-func (v *Vocab) reindex() {
-	v.index = make(map[int]int32, len(v.Segments))
+// reindex builds the id table of v.Segments and their successors.
+func (v *Vocab) reindex() error {
+	segs := make([]int, len(v.Segments))
+	for i, s := range v.Segments {
+		segs[i] = s.Segment
+	}
+	ids, err := modality.NewVocab(segs, v.Counts)
+	if err != nil {
+		return err
+	}
+	v.ids = ids
+	v.reindexSuccessors()
+	return nil
+}
+
+func (v *Vocab) reindexSuccessors() {
 	byFrom := map[int][]int32{}
 	for i, s := range v.Segments {
-		id := int32(i + modality.NumSpecial)
-		v.index[s.Segment] = id
-		byFrom[s.From] = append(byFrom[s.From], id)
+		byFrom[s.From] = append(byFrom[s.From], int32(i+modality.NumSpecial))
 	}
 	v.succ = make([][]int32, v.Size())
 	for i, s := range v.Segments {
@@ -183,34 +193,22 @@ func (v *Vocab) reindex() {
 }
 
 // Size is the number of token ids, special tokens included.
-func (v *Vocab) Size() int { return modality.NumSpecial + len(v.Segments) }
+func (v *Vocab) Size() int { return v.ids.Size() }
 
 // Token is the id of segment seg, [UNK] when it is not in the vocabulary.
-func (v *Vocab) Token(seg int) int32 {
-	if id, ok := v.index[seg]; ok {
-		return id
-	}
-	return modality.UNK
-}
+func (v *Vocab) Token(seg int) int32 { return v.ids.ID(seg) }
 
 // Segment is the graph segment of token id; false for special or unknown ids.
 func (v *Vocab) Segment(id int32) (SegmentInfo, bool) {
-	i := int(id) - modality.NumSpecial
-	if i < 0 || i >= len(v.Segments) {
+	if _, ok := v.ids.Item(id); !ok {
 		return SegmentInfo{}, false
 	}
-	return v.Segments[i], true
+	return v.Segments[id-modality.NumSpecial], true
 }
 
 // Name is a printable name of token id: "[PAD]"… or "seg:123".
 func (v *Vocab) Name(id int32) string {
-	if id >= 0 && id < modality.NumSpecial {
-		return modality.SpecialNames[id]
-	}
-	if s, ok := v.Segment(id); ok {
-		return fmt.Sprintf("seg:%d", s.Segment)
-	}
-	return fmt.Sprintf("[?%d]", id)
+	return v.ids.Name(id, func(seg int) string { return fmt.Sprintf("seg:%d", seg) })
 }
 
 // Successors are the token ids of the vocabulary segments that can follow
@@ -387,7 +385,9 @@ func Read(r io.Reader, name string) (*Vocab, error) {
 		seen[s.Segment] = true
 	}
 	v := &Vocab{Options: f.Options, NumSegments: f.NumSegments, Segments: f.Segments, Counts: f.Counts}
-	v.reindex()
+	if err := v.reindex(); err != nil {
+		return nil, fmt.Errorf("road: %s: %w", name, err)
+	}
 	return v, nil
 }
 

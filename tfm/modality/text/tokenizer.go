@@ -1,12 +1,10 @@
 package text
 
 import (
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"unicode"
 
@@ -53,7 +51,7 @@ type Tokenizer struct {
 	Words    []string // Words[id-NumSpecial]
 	Counts   []int
 	MinCount int
-	index    map[string]int32
+	ids      *modality.Vocab[string]
 }
 
 // BuildTokenizer counts the words of texts.
@@ -67,48 +65,19 @@ func BuildTokenizer(texts []string, minCount int) (*Tokenizer, error) {
 			counts[w]++
 		}
 	}
-	tk := &Tokenizer{MinCount: minCount}
-	for w, n := range counts {
-		if n >= minCount {
-			tk.Words = append(tk.Words, w)
-		}
-	}
-	slices.SortFunc(tk.Words, func(a, b string) int { return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b)) })
-	tk.Counts = make([]int, len(tk.Words))
-	for i, w := range tk.Words {
-		tk.Counts[i] = counts[w]
-	}
-	tk.reindex()
-	return tk, nil
-}
-
-func (tk *Tokenizer) reindex() {
-	tk.index = make(map[string]int32, len(tk.Words))
-	for i, w := range tk.Words {
-		tk.index[w] = int32(i + modality.NumSpecial)
-	}
+	ids := modality.BuildVocab(counts, minCount, strings.Compare)
+	return &Tokenizer{Words: ids.Items, Counts: ids.Counts, MinCount: minCount, ids: ids}, nil
 }
 
 // Size is the number of ids, special tokens included.
-func (tk *Tokenizer) Size() int { return modality.NumSpecial + len(tk.Words) }
+func (tk *Tokenizer) Size() int { return tk.ids.Size() }
 
 // ID is the id of a word ([UNK] when unknown).
-func (tk *Tokenizer) ID(word string) int32 {
-	if id, ok := tk.index[word]; ok {
-		return id
-	}
-	return modality.UNK
-}
+func (tk *Tokenizer) ID(word string) int32 { return tk.ids.ID(word) }
 
 // Word is the word of id (special tokens by their names).
 func (tk *Tokenizer) Word(id int32) string {
-	if id >= 0 && id < modality.NumSpecial {
-		return modality.SpecialNames[id]
-	}
-	if i := int(id) - modality.NumSpecial; i >= 0 && i < len(tk.Words) {
-		return tk.Words[i]
-	}
-	return fmt.Sprintf("[?%d]", id)
+	return tk.ids.Name(id, func(w string) string { return w })
 }
 
 // Encode splits s and maps its words to ids.
@@ -212,9 +181,11 @@ func ReadTokenizer(r io.Reader, name string) (*Tokenizer, error) {
 		}
 		seen[w] = true
 	}
-	tk := &Tokenizer{Words: f.Words, Counts: f.Counts, MinCount: f.MinCount}
-	tk.reindex()
-	return tk, nil
+	ids, err := modality.NewVocab(f.Words, f.Counts)
+	if err != nil {
+		return nil, fmt.Errorf("text: %s: %w", name, err)
+	}
+	return &Tokenizer{Words: ids.Items, Counts: ids.Counts, MinCount: f.MinCount, ids: ids}, nil
 }
 
 // LoadTokenizer reads a tokenizer saved with Save.
