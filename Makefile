@@ -13,6 +13,8 @@ endif
 export PATH := $(dir $(GO)):$(shell $(GO) env GOPATH)/bin:$(PATH)
 
 JUPYTER_ARGS ?=
+# Jupyter refuses to start as root (containers, CI machines) without --allow-root.
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 NOTEBOOK ?= notebooks/00_setup.ipynb
 
 .PHONY: course setup test bench notebooks notebooks-full sync screenshot ci
@@ -20,7 +22,7 @@ NOTEBOOK ?= notebooks/00_setup.ipynb
 ## course: install Jupyter (apt, when root), GoNB + tools, the three kernels; then open the course.
 course: setup
 	@echo "Opening $(NOTEBOOK) in Jupyter Notebook (kernel: TFM Go (CPU)); Ctrl-C to stop."
-	jupyter notebook $(JUPYTER_ARGS) $(NOTEBOOK)
+	jupyter notebook $(ROOT_ARGS) $(JUPYTER_ARGS) $(NOTEBOOK)
 
 setup:
 	kernels/install.sh
