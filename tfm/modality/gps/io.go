@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/tfm-course/course/tfm/modality"
 )
@@ -28,15 +27,7 @@ func (f *Featurizer) Write(w io.Writer) error {
 
 // Save writes the Featurizer as JSON to path.
 func (f *Featurizer) Save(path string) error {
-	file, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("gps: save: %w", err)
-	}
-	if err := f.Write(file); err != nil {
-		file.Close()
-		return fmt.Errorf("gps: save %s: %w", path, err)
-	}
-	return file.Close()
+	return modality.SaveFile("gps", path, f.Write)
 }
 
 // Read reads a Featurizer written by Write and checks its statistics; name
@@ -60,10 +51,5 @@ func Read(r io.Reader, name string) (*Featurizer, error) {
 
 // Load reads a Featurizer saved with Save.
 func Load(path string) (*Featurizer, error) {
-	file, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("gps: load: %w", err)
-	}
-	defer file.Close()
-	return Read(file, path)
+	return modality.LoadFile("gps", path, Read)
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/paulmach/orb"
 
@@ -237,15 +236,7 @@ func (v *Vocab) Write(w io.Writer) error {
 
 // Save writes the vocabulary to path.
 func (v *Vocab) Save(path string) error {
-	file, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("grid: save: %w", err)
-	}
-	if err := v.Write(file); err != nil {
-		file.Close()
-		return fmt.Errorf("grid: save %s: %w", path, err)
-	}
-	return file.Close()
+	return modality.SaveFile("grid", path, v.Write)
 }
 
 // Read reads a vocabulary written by Write; name is used in errors.
@@ -285,10 +276,5 @@ func Read(r io.Reader, name string) (*Vocab, error) {
 
 // Load reads a vocabulary saved with Save.
 func Load(path string) (*Vocab, error) {
-	file, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("grid: load: %w", err)
-	}
-	defer file.Close()
-	return Read(file, path)
+	return modality.LoadFile("grid", path, Read)
 }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -352,15 +351,7 @@ func (v *Vocab) Write(w io.Writer) error {
 
 // Save writes the vocabulary to path.
 func (v *Vocab) Save(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("road: save: %w", err)
-	}
-	if err := v.Write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("road: save %s: %w", path, err)
-	}
-	return f.Close()
+	return modality.SaveFile("road", path, v.Write)
 }
 
 // Read reads a vocabulary written by Write; name is used in errors.
@@ -393,12 +384,7 @@ func Read(r io.Reader, name string) (*Vocab, error) {
 
 // Load reads a vocabulary saved with Save.
 func Load(path string) (*Vocab, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("road: load: %w", err)
-	}
-	defer f.Close()
-	return Read(f, path)
+	return modality.LoadFile("road", path, Read)
 }
 
 // MatchAll map-matches trajectories in parallel and returns their

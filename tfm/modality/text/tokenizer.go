@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"unicode"
 
@@ -149,15 +148,7 @@ func (tk *Tokenizer) Write(w io.Writer) error {
 
 // Save writes the tokenizer to path.
 func (tk *Tokenizer) Save(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("text: save: %w", err)
-	}
-	if err := tk.Write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("text: save %s: %w", path, err)
-	}
-	return f.Close()
+	return modality.SaveFile("text", path, tk.Write)
 }
 
 // ReadTokenizer reads a tokenizer written by Write; name is used in errors.
@@ -190,10 +181,5 @@ func ReadTokenizer(r io.Reader, name string) (*Tokenizer, error) {
 
 // LoadTokenizer reads a tokenizer saved with Save.
 func LoadTokenizer(path string) (*Tokenizer, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("text: load: %w", err)
-	}
-	defer f.Close()
-	return ReadTokenizer(f, path)
+	return modality.LoadFile("text", path, ReadTokenizer)
 }
