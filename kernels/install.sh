@@ -14,8 +14,10 @@
 #   otherwise the script names exactly what is missing and how to install it, and exits 1.
 set -euo pipefail
 
-export GOTOOLCHAIN="${GOTOOLCHAIN:-go1.27.3}"
-export GOEXPERIMENT="${GOEXPERIMENT:-simd}"
+# Pinned, whatever the shell says (GOTOOLCHAIN=local or another version would break GoMLX and the
+# kernels, which inherit these values): GoMLX v0.28 needs Go 1.27, the Go backend needs simd.
+export GOTOOLCHAIN=go1.27.3
+export GOEXPERIMENT=simd
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 check_only=0
 [[ "${1:-}" == "--check" ]] && check_only=1
