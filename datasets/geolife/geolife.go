@@ -268,23 +268,15 @@ func LoadUser(dir string, rep *parse.Report) ([]*traj.Trajectory, error) {
 			return nil, err
 		}
 	}
-	entries, err := os.ReadDir(filepath.Join(dir, "Trajectory"))
+	files, err := parse.ListFiles(filepath.Join(dir, "Trajectory"), ".plt")
 	if err != nil {
-		return nil, parse.FileError(dir, err)
+		return nil, err
 	}
 	var out []*traj.Trajectory
-	for _, e := range entries {
-		if e.IsDir() || !strings.EqualFold(filepath.Ext(e.Name()), ".plt") {
-			continue
-		}
-		path := filepath.Join(dir, "Trajectory", e.Name())
+	for _, path := range files {
 		t, err := loadFile(path, user, rep)
 		if err != nil {
-			var pe *parse.Error
-			if !errors.As(err, &pe) {
-				pe = parse.FileError(path, err)
-			}
-			if err := rep.BadFile(pe); err != nil {
+			if err := rep.SkipFile(path, err); err != nil {
 				return nil, err
 			}
 			continue

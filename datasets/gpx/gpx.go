@@ -172,26 +172,15 @@ func Load(path string, rep *parse.Report) (*traj.Dataset, error) {
 	}
 	files := []string{path}
 	if fi.IsDir() {
-		entries, err := os.ReadDir(path)
-		if err != nil {
-			return nil, parse.FileError(path, err)
-		}
-		files = files[:0]
-		for _, e := range entries {
-			if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".gpx") {
-				files = append(files, filepath.Join(path, e.Name()))
-			}
+		if files, err = parse.ListFiles(path, ".gpx"); err != nil {
+			return nil, err
 		}
 	}
 	ds := &traj.Dataset{Name: "gpx"}
 	for _, p := range files {
 		d, err := loadFile(p, rep)
 		if err != nil {
-			var pe *parse.Error
-			if !errors.As(err, &pe) {
-				pe = parse.FileError(p, err)
-			}
-			if err := rep.BadFile(pe); err != nil {
+			if err := rep.SkipFile(p, err); err != nil {
 				return nil, err
 			}
 			continue
@@ -205,11 +194,5 @@ func Load(path string, rep *parse.Report) (*traj.Dataset, error) {
 }
 
 func loadFile(p string, rep *parse.Report) (*traj.Dataset, error) {
-	b, err := os.Open(p)
-	if err != nil {
-		return nil, parse.FileError(p, err)
-	}
-	defer b.Close()
-	rep.File()
-	return Read(b, p, rep)
+	return parse.OpenAndRead(p, rep, func(r io.Reader) (*traj.Dataset, error) { return Read(r, p, rep) })
 }

@@ -106,15 +106,8 @@ func Load(path string, rep *parse.Report) (*traj.Dataset, error) {
 				break
 			}
 		}
-		entries, err := os.ReadDir(path)
-		if err != nil {
-			return nil, parse.FileError(path, err)
-		}
-		files = files[:0]
-		for _, e := range entries {
-			if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".txt") {
-				files = append(files, filepath.Join(path, e.Name()))
-			}
+		if files, err = parse.ListFiles(path, ".txt"); err != nil {
+			return nil, err
 		}
 		sort.SliceStable(files, func(i, j int) bool { return numericLess(filepath.Base(files[i]), filepath.Base(files[j])) })
 	}
@@ -122,11 +115,7 @@ func Load(path string, rep *parse.Report) (*traj.Dataset, error) {
 	for _, p := range files {
 		t, err := loadFile(p, rep)
 		if err != nil {
-			var pe *parse.Error
-			if !errors.As(err, &pe) {
-				pe = parse.FileError(p, err)
-			}
-			if err := rep.BadFile(pe); err != nil {
+			if err := rep.SkipFile(p, err); err != nil {
 				return nil, err
 			}
 			continue
@@ -140,13 +129,7 @@ func Load(path string, rep *parse.Report) (*traj.Dataset, error) {
 }
 
 func loadFile(p string, rep *parse.Report) (*traj.Trajectory, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, parse.FileError(p, err)
-	}
-	defer f.Close()
-	rep.File()
-	return Read(f, p, rep)
+	return parse.OpenAndRead(p, rep, func(r io.Reader) (*traj.Trajectory, error) { return Read(r, p, rep) })
 }
 
 // numericLess orders "2.txt" before "10.txt", falling back to text order.
