@@ -26,6 +26,7 @@ import (
 	"github.com/tfm-course/course/datasets/porto"
 	"github.com/tfm-course/course/datasets/synth"
 	"github.com/tfm-course/course/datasets/tdrive"
+	"github.com/tfm-course/course/tfm/roadnet"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
@@ -121,12 +122,23 @@ func readGz(path string, rep *Report, read func(io.Reader) (*traj.Dataset, error
 	return read(r)
 }
 
+// Data is a loaded data set: the trajectories and, where the source has
+// one, its map (road network, POIs, districts) for the road and text
+// modalities. The embedded Dataset keeps ds.Trajectories working.
+type Data struct {
+	*traj.Dataset
+	Map *roadnet.Map // nil when the source has no map
+}
+
 // Load loads a data set named by spec:
 //
-//	synthetic                              the synthetic city, default config
+//	synthetic                              the synthetic city, default config, with its map
 //	synthetic:seed=S,trajectories=N        … with that seed and trip count
-//	FORMAT:PATH                            Open(FORMAT, PATH, Options{})
-func Load(spec string) (*traj.Dataset, error) {
+//	FORMAT:PATH                            Open(FORMAT, PATH, Options{}), no map
+//
+// It is the only parser of data specs; LoadWithNetwork adds an OSM network
+// as the map of data that has none.
+func Load(spec string) (*Data, error) {
 	name, arg, _ := strings.Cut(spec, ":")
 	if strings.EqualFold(name, "synthetic") || strings.EqualFold(name, "synth") {
 		cfg, err := SynthConfig(arg)
@@ -137,12 +149,32 @@ func Load(spec string) (*traj.Dataset, error) {
 		if err != nil {
 			return nil, err
 		}
-		return city.Dataset(), nil
+		return &Data{Dataset: city.Dataset(), Map: city.Map()}, nil
 	}
 	if arg == "" {
 		return nil, fmt.Errorf("data set spec %q: want synthetic[:seed=S,trajectories=N] or FORMAT:PATH with FORMAT one of %s", spec, strings.Join(Formats(), ", "))
 	}
-	return Open(name, arg, Options{})
+	ds, err := Open(name, arg, Options{})
+	if err != nil {
+		return nil, err
+	}
+	return &Data{Dataset: ds}, nil
+}
+
+// LoadWithNetwork is Load with an OpenStreetMap extract (.osm, .osm.bz2,
+// .osm.gz, .osm.pbf) as the data's road network; an empty osmPath is Load.
+// The network replaces the synthetic city's own.
+func LoadWithNetwork(spec, osmPath string) (*Data, error) {
+	d, err := Load(spec)
+	if err != nil || osmPath == "" {
+		return d, err
+	}
+	g, _, err := roadnet.LoadOSM(osmPath, roadnet.OSMOptions{})
+	if err != nil {
+		return nil, err
+	}
+	d.Map = &roadnet.Map{Network: g}
+	return d, nil
 }
 
 // SynthConfig parses "seed=S,trajectories=N" (either part optional) over

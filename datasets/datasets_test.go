@@ -41,12 +41,15 @@ func TestLoadSynthetic(t *testing.T) {
 	if len(ds.Trajectories) != 12 {
 		t.Fatalf("%d trajectories", len(ds.Trajectories))
 	}
-	s := Summarize(ds)
+	if ds.Map == nil || ds.Map.Network == nil || len(ds.Map.POIs) == 0 || len(ds.Map.Districts) == 0 {
+		t.Errorf("the synthetic city comes with its map: %+v", ds.Map)
+	}
+	s := Summarize(ds.Dataset)
 	if s.LabeledPoints != s.Points || len(s.Modes) == 0 {
 		t.Errorf("synthetic trips all carry a mode: %+v", s)
 	}
 	again, _ := Load("synthetic:seed=3,trajectories=12")
-	if !reflect.DeepEqual(Summarize(again), s) {
+	if !reflect.DeepEqual(Summarize(again.Dataset), s) {
 		t.Error("same seed, different data")
 	}
 	for _, bad := range []string{"synthetic:seed=x", "synthetic:trajectories=0", "synthetic:colour=red", "nope", "shapefile:/x"} {

@@ -380,3 +380,16 @@ func (c *City) ModeCounts() []int {
 	}
 	return n
 }
+
+// Map is the city's map as the road and text modalities read it: the road
+// network, the named POIs and the districts.
+func (c *City) Map() *roadnet.Map {
+	m := &roadnet.Map{Network: c.Network}
+	for _, p := range c.POIs {
+		m.POIs = append(m.POIs, roadnet.POI{Name: p.Name, Category: p.Category, Point: p.Point})
+	}
+	for _, d := range c.Districts {
+		m.Districts = append(m.Districts, roadnet.District{Name: d.Name, Type: d.Type, Polygon: d.Polygon})
+	}
+	return m
+}

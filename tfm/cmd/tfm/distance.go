@@ -96,7 +96,10 @@ func distanceRun(sub string, args []string) error {
 			if path != "" {
 				spec += ":" + path
 			}
-			ds, err = datasets.Load(spec)
+			var d *datasets.Data
+			if d, err = datasets.Load(spec); err == nil {
+				ds = d.Dataset
+			}
 		} else {
 			ds, err = in.open(path)
 		}

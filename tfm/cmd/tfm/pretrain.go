@@ -108,7 +108,7 @@ func pretrainRun(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	res, err := pretrain.Train(ctx, be, ds, opt)
+	res, err := pretrain.Train(ctx, be, ds.Dataset, opt)
 	if errors.Is(err, pretrain.ErrInterrupted) {
 		fmt.Fprintf(os.Stderr, "\ninterrupted at step %d; checkpoint saved in %s (run again to resume)\n", res.Steps, res.Checkpoint)
 	} else if err != nil {

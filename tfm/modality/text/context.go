@@ -8,53 +8,25 @@
 package text
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
 	"github.com/tfm-course/course/tfm/roadnet"
-	"github.com/tfm-course/course/tfm/traj"
 )
 
-// POI is a named point of interest.
-type POI struct {
-	Name     string
-	Category string // e.g. "cafe"
-	Point    orb.Point
-}
-
-// District is a named area of the city.
-type District struct {
-	Name    string
-	Type    string // e.g. "business", "residential"
-	Polygon orb.Polygon
-}
-
-// Context is the map a trajectory is described against. Every part is
-// optional: without POIs places are named by district, without districts by
-// coordinates, without a Network no streets are named.
-type Context struct {
-	POIs      []POI
-	Districts []District
-	Network   *roadnet.Graph
-}
-
-// Validate reports POIs or district polygons with bad coordinates.
-func (c Context) Validate() error {
-	for i, p := range c.POIs {
-		if err := traj.CheckLonLat(p.Point[0], p.Point[1]); err != nil {
-			return fmt.Errorf("text: POI %d %q: %w", i, p.Name, err)
-		}
-	}
-	for i, d := range c.Districts {
-		if len(d.Polygon) == 0 || len(d.Polygon[0]) < 3 {
-			return fmt.Errorf("text: district %d %q has no polygon", i, d.Name)
-		}
-	}
-	return nil
-}
+// POI, District and Context are the map's types (tfm/roadnet.Map): the
+// text modality describes trajectories against the same map the road
+// modality matches them on.
+type (
+	POI      = roadnet.POI
+	District = roadnet.District
+	// Context is the map a trajectory is described against. Every part is
+	// optional: without POIs places are named by district, without districts
+	// by coordinates, without a Network no streets are named.
+	Context = roadnet.Map
+)
 
 // metres is a local equirectangular projection around an origin.
 type metres struct{ lon0, lat0, kx, ky float64 }
