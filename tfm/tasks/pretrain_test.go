@@ -3,11 +3,10 @@ package tasks
 import (
 	"context"
 	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/tfm-course/course/datasets/synth"
+	"github.com/tfm-course/course/tfm/encoder"
 	"github.com/tfm-course/course/tfm/pretrain"
 	"github.com/tfm-course/course/tfm/traj"
 )
@@ -16,22 +15,27 @@ import (
 // (non-quick) model sizes in the slow tests.
 func fullTests() bool { return os.Getenv("TFM_FULL_TESTS") == "1" }
 
-// testExperimentConfig is the quick experiment configuration, or the full
-// one with TFM_FULL_TESTS=1.
-func testExperimentConfig() ExperimentConfig {
-	if fullTests() {
-		return DefaultExperimentConfig()
+// testSizes is the encoder, pre-training step count and fine-tuning budget
+// of experiment.QuickConfig, or of experiment.DefaultConfig with
+// TFM_FULL_TESTS=1 (tfm/experiment imports this package, so its tests
+// cannot import it).
+func testSizes() (enc encoder.Config, pretrainSteps int, ft FineTuneConfig) {
+	enc, pretrainSteps, ft = encoder.DefaultConfig(), 300, DefaultOptions("").FineTune
+	ft.Steps = 300
+	if !fullTests() {
+		pretrainSteps, ft.Steps = 150, 200
+		enc.Layers, enc.Dim, enc.Heads, enc.FFN, enc.MaxLen = 1, 32, 4, 64, 32
 	}
-	return QuickExperimentConfig()
+	return enc, pretrainSteps, ft
 }
 
-// quickPretrain pre-trains paradigm on train with the test experiment
-// configuration's encoder and step count.
+// quickPretrain pre-trains paradigm on train with the test sizes' encoder
+// and step count.
 func quickPretrain(t *testing.T, paradigm string, train []*traj.Trajectory, seed int64) *Encoder {
 	t.Helper()
-	cfg := testExperimentConfig()
+	enc, steps, _ := testSizes()
 	o := pretrain.DefaultOptions()
-	o.Paradigm, o.Encoder, o.Steps, o.Seed = paradigm, cfg.Encoder, cfg.PretrainSteps, seed
+	o.Paradigm, o.Encoder, o.Steps, o.Seed = paradigm, enc, steps, seed
 	o.Augment, o.Masking = "crop,jitter", "random"
 	res, err := pretrain.Train(context.Background(), DefaultBackend(), &traj.Dataset{Trajectories: train}, o)
 	if err != nil {
@@ -107,7 +111,7 @@ func TestPretrainingBeatsScratch(t *testing.T) {
 	}
 
 	// TTE on car trips: fine-tuned generative encoder vs scratch, same budget.
-	ft := testExperimentConfig().Eval.FineTune
+	_, _, ft := testSizes()
 	ft.Seed = seed
 	cars := func(ts []*traj.Trajectory) []*traj.Trajectory { return filterMode(ts, "car") }
 	pg, err := TTEFineTune(generative, cars(train), cars(test), DefaultRouteConfig(), ft)
@@ -122,53 +126,5 @@ func TestPretrainingBeatsScratch(t *testing.T) {
 	t.Logf("car TTE MAE: generative %.1f s, scratch %.1f s, average speed %.1f s (%d/%d trips)", pg.MAE, ps.MAE, base.MAE, pg.Train, pg.Test)
 	if pg.MAE > tteRatio*ps.MAE {
 		t.Errorf("generative TTE MAE %.1f is above %.2f × scratch %.1f", pg.MAE, tteRatio, ps.MAE)
-	}
-}
-
-// The experiment runner writes its table, CSV and figures.
-func TestRunExperimentWritesFiles(t *testing.T) {
-	cfg := QuickExperimentConfig()
-	cfg.Seeds, cfg.PretrainSteps = []int64{1, 2}, 3
-	cfg.Eval.FineTune.Steps, cfg.Eval.Probe.Steps = 3, 20
-	cfg.Encoder.Dim, cfg.Encoder.FFN, cfg.Encoder.MaxLen = 16, 32, 16
-	cfg.Eval.Recovery.Window = 16
-	city, err := synth.Generate(synth.Config{Seed: 2, Trajectories: 160})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := RunExperiment(context.Background(), "masking-ablation", city.Dataset().Trajectories, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	files, err := rep.Write(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	md, _ := os.ReadFile(filepath.Join(dir, "results.md"))
-	for _, want := range []string{"## recover", "## classify", "span masking", "road masking", "linear interpolation", "scratch", "±"} {
-		if !strings.Contains(string(md), want) {
-			t.Errorf("results.md lacks %q:\n%s", want, md)
-		}
-	}
-	csv, _ := os.ReadFile(filepath.Join(dir, "results.csv"))
-	if n := strings.Count(string(csv), "\n"); n != len(rep.Rows)+1 {
-		t.Errorf("results.csv has %d lines for %d rows", n, len(rep.Rows))
-	}
-	svgs := 0
-	for _, f := range files {
-		if strings.HasSuffix(f, ".svg") {
-			b, _ := os.ReadFile(f)
-			if !strings.Contains(string(b), "<svg") {
-				t.Errorf("%s is not an SVG", f)
-			}
-			svgs++
-		}
-	}
-	if svgs < 3 {
-		t.Errorf("%d figures written: %v", svgs, files)
-	}
-	if _, err := RunExperiment(context.Background(), "nope", nil, cfg); err == nil {
-		t.Error("unknown experiment accepted")
 	}
 }

@@ -12,13 +12,13 @@ import (
 	"syscall"
 
 	"github.com/tfm-course/course/datasets"
-	"github.com/tfm-course/course/tfm/tasks"
+	"github.com/tfm-course/course/tfm/experiment"
 )
 
 func init() {
 	register(&command{
 		Name:    "experiment",
-		Summary: "run an experiment end to end (" + strings.Join(tasks.Experiments, ", ") + "): tables + figures",
+		Summary: "run an experiment end to end (" + strings.Join(experiment.Names(), ", ") + "): tables + figures",
 		Run:     experimentRun,
 	})
 }
@@ -26,7 +26,7 @@ func init() {
 func experimentRun(args []string) error {
 	fs := flag.NewFlagSet("experiment", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "Usage: tfm experiment NAME [flags]\n\nNAME: %s\n\nFlags:\n", strings.Join(tasks.Experiments, ", "))
+		fmt.Fprintf(os.Stderr, "Usage: tfm experiment NAME [flags]\n\nNAME: %s\n\nFlags:\n", strings.Join(experiment.Names(), ", "))
 		fs.PrintDefaults()
 	}
 	quick := fs.Bool("quick", false, "small encoder and few steps (about a minute or two)")
@@ -51,11 +51,14 @@ func experimentRun(args []string) error {
 	}
 	if name == "" {
 		fs.Usage()
-		return fmt.Errorf("missing experiment name (%s)", strings.Join(tasks.Experiments, ", "))
+		return fmt.Errorf("missing experiment name (%s)", strings.Join(experiment.Names(), ", "))
 	}
-	cfg := tasks.DefaultExperimentConfig()
+	if _, ok := experiment.Experiments[name]; !ok {
+		return fmt.Errorf("unknown experiment %q (want one of %s)", name, strings.Join(experiment.Names(), ", "))
+	}
+	cfg := experiment.DefaultConfig()
 	if *quick {
-		cfg = tasks.QuickExperimentConfig()
+		cfg = experiment.QuickConfig()
 	}
 	cfg.Seeds = nil
 	for _, s := range strings.Split(*seeds, ",") {
@@ -80,7 +83,7 @@ func experimentRun(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rep, err := tasks.RunExperiment(ctx, name, ds.Trajectories, cfg)
+	rep, err := experiment.Run(ctx, name, ds.Trajectories, cfg)
 	if err != nil {
 		return err
 	}

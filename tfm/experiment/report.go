@@ -1,0 +1,267 @@
+package experiment
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tfm-course/course/tfm/tasks"
+	"github.com/tfm-course/course/tfm/viz"
+)
+
+// Summary is a metric's mean and sample standard deviation over seeds.
+type Summary struct {
+	Variant, Task string
+	Method        tasks.Method
+	Metric        string
+	Mean, Std     float64
+	Min, Max      float64
+	Seeds         []int64
+}
+
+// Summaries aggregates the rows over seeds, in order of first appearance.
+func (r *Report) Summaries() []Summary {
+	type key struct{ v, t, m string }
+	var order []key
+	vals := map[key][]float64{}
+	seeds := map[key][]int64{}
+	method := map[key]tasks.Method{}
+	for _, row := range r.Rows {
+		k := key{row.Variant, row.Task, row.Metric}
+		if _, ok := vals[k]; !ok {
+			order = append(order, k)
+		}
+		vals[k] = append(vals[k], row.Value)
+		seeds[k] = append(seeds[k], row.Seed)
+		method[k] = row.Method
+	}
+	out := make([]Summary, 0, len(order))
+	for _, k := range order {
+		v := vals[k]
+		s := Summary{Variant: k.v, Task: k.t, Method: method[k], Metric: k.m, Seeds: seeds[k], Min: math.Inf(1), Max: math.Inf(-1)}
+		for _, x := range v {
+			s.Mean += x / float64(len(v))
+			s.Min, s.Max = math.Min(s.Min, x), math.Max(s.Max, x)
+		}
+		if len(v) > 1 {
+			for _, x := range v {
+				s.Std += (x - s.Mean) * (x - s.Mean)
+			}
+			s.Std = math.Sqrt(s.Std / float64(len(v)-1))
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// Get returns the summary of (variant, task, metric).
+func (r *Report) Get(variant, task, metric string) (Summary, bool) {
+	for _, s := range r.Summaries() {
+		if s.Variant == variant && s.Task == task && s.Metric == metric {
+			return s, true
+		}
+	}
+	return Summary{}, false
+}
+
+// lowerIsBetter says which direction wins for a metric.
+func lowerIsBetter(metric string) bool {
+	switch metric {
+	case "mae", "mape", "rmse", "mean_rank", "recovery_error_m", "final_loss":
+		return true
+	}
+	return false
+}
+
+// Markdown renders one table per task: variants as rows, metrics as
+// columns, mean ± std over the seeds.
+func (r *Report) Markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Experiment %s\n\n", r.Name)
+	fmt.Fprintf(&b, "Seeds %v; pre-training %d steps; encoder `%s`; %s.\n\n", r.Config.Seeds, r.Config.PretrainSteps, r.Config.Encoder, r.Elapsed.Round(time.Second))
+	sums := r.Summaries()
+	var taskNames []string
+	seen := map[string]bool{}
+	for _, s := range sums {
+		if !seen[s.Task] {
+			seen[s.Task] = true
+			taskNames = append(taskNames, s.Task)
+		}
+	}
+	for _, task := range taskNames {
+		var metrics, variants []string
+		mseen, vseen := map[string]bool{}, map[string]bool{}
+		cell := map[[2]string]Summary{}
+		for _, s := range sums {
+			if s.Task != task {
+				continue
+			}
+			if !mseen[s.Metric] {
+				mseen[s.Metric] = true
+				metrics = append(metrics, s.Metric)
+			}
+			if !vseen[s.Variant] {
+				vseen[s.Variant] = true
+				variants = append(variants, s.Variant)
+			}
+			cell[[2]string{s.Variant, s.Metric}] = s
+		}
+		sort.Strings(metrics)
+		fmt.Fprintf(&b, "## %s\n\n| variant | method |", task)
+		for _, m := range metrics {
+			arrow := "↑"
+			if lowerIsBetter(m) {
+				arrow = "↓"
+			}
+			fmt.Fprintf(&b, " %s %s |", m, arrow)
+		}
+		b.WriteString("\n|---|---|")
+		for range metrics {
+			b.WriteString("---:|")
+		}
+		b.WriteString("\n")
+		for _, v := range variants {
+			var method tasks.Method
+			for _, m := range metrics {
+				if s, ok := cell[[2]string{v, m}]; ok {
+					method = s.Method
+				}
+			}
+			fmt.Fprintf(&b, "| %s | %s |", v, method)
+			for _, m := range metrics {
+				s, ok := cell[[2]string{v, m}]
+				switch {
+				case !ok:
+					b.WriteString(" – |")
+				case len(s.Seeds) > 1:
+					fmt.Fprintf(&b, " %s ± %s |", fmtNum(s.Mean), fmtNum(s.Std))
+				default:
+					fmt.Fprintf(&b, " %s |", fmtNum(s.Mean))
+				}
+			}
+			b.WriteString("\n")
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Confusions) > 0 {
+		names := make([]string, 0, len(r.Confusions))
+		for n := range r.Confusions {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintf(&b, "### Confusion matrix: %s (seed %d)\n\n%s\n", n, r.Config.Seeds[0], r.Confusions[n])
+		}
+	}
+	return b.String()
+}
+
+func fmtNum(x float64) string {
+	a := math.Abs(x)
+	switch {
+	case a >= 100:
+		return strconv.FormatFloat(x, 'f', 1, 64)
+	case a >= 1:
+		return strconv.FormatFloat(x, 'f', 2, 64)
+	}
+	return strconv.FormatFloat(x, 'f', 3, 64)
+}
+
+// WriteCSV writes every row (long format).
+func (r *Report) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write([]string{"experiment", "variant", "seed", "task", "method", "metric", "value"}); err != nil {
+		return err
+	}
+	for _, row := range r.Rows {
+		if err := cw.Write([]string{row.Experiment, row.Variant, strconv.FormatInt(row.Seed, 10), row.Task, string(row.Method), row.Metric,
+			strconv.FormatFloat(row.Value, 'g', 8, 64)}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// Figures returns one bar chart per (task, headline metric): the mean over
+// seeds of each variant, keyed by a file-friendly name.
+func (r *Report) Figures() map[string]viz.Figure {
+	headline := map[string][]string{
+		"similarity": {"mean_rank", "hr1"},
+		"tte":        {"mae"},
+		"classify":   {"accuracy", "macro_f1"},
+		"recover":    {"recovery_error_m", "recovery_accuracy"},
+		"pretrain":   {"final_loss"},
+	}
+	figs := map[string]viz.Figure{}
+	sums := r.Summaries()
+	for task, metrics := range headline {
+		for _, m := range metrics {
+			var names []string
+			var vals []float64
+			for _, s := range sums {
+				if s.Task == task && s.Metric == m {
+					names = append(names, s.Variant)
+					vals = append(vals, s.Mean)
+				}
+			}
+			if len(vals) == 0 {
+				continue
+			}
+			dir := "higher is better"
+			if lowerIsBetter(m) {
+				dir = "lower is better"
+			}
+			figs[task+"_"+m] = viz.Bar(fmt.Sprintf("%s: %s (%s; mean of %d seeds)", r.Name, task, dir, len(r.Config.Seeds)), m, names, vals).
+				Size(math.Max(640, 170*float64(len(names))), 400)
+		}
+	}
+	return figs
+}
+
+// Write saves results.md, results.csv and the figures (SVG) into dir.
+func (r *Report) Write(dir string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var files []string
+	md := filepath.Join(dir, "results.md")
+	if err := os.WriteFile(md, []byte(r.Markdown()), 0o644); err != nil {
+		return nil, err
+	}
+	files = append(files, md)
+	csvPath := filepath.Join(dir, "results.csv")
+	f, err := os.Create(csvPath)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.WriteCSV(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	files = append(files, csvPath)
+	names := make([]string, 0)
+	figs := r.Figures()
+	for n := range figs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		p := filepath.Join(dir, n+".svg")
+		if err := viz.Save(figs[n], p); err != nil {
+			return files, fmt.Errorf("figure %s: %w", n, err)
+		}
+		files = append(files, p)
+	}
+	return files, nil
+}
