@@ -5,7 +5,8 @@
 //
 // The choice follows $GOMLX_BACKEND when set (a backend that cannot start is
 // a clear error, never a silent fallback), else the best installed backend.
-// New reports the choice in one line.
+// New starts each configuration once per process and reports the choice in
+// one line the first time; later calls return the same backend silently.
 package backend
 
 import (
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/gomlx/compute"
 	_ "github.com/gomlx/compute/gobackend" // SimpleGo: the default, never downloads.
@@ -29,7 +31,8 @@ type Choice struct {
 	Reason string // one human sentence
 }
 
-// String is the one line printed by New, e.g. `backend go (SimpleGo, pure Go): XLA not compiled in`.
+// String is the one line New prints (once per configuration and process), e.g.
+// `tfm backend: go (SimpleGo, pure Go): default; XLA not compiled in (…)`.
 func (c Choice) String() string {
 	return fmt.Sprintf("tfm backend: %s (%s): %s", c.Config, Describe(c.Config), c.Reason)
 }
@@ -116,17 +119,46 @@ func check(cfg string) error {
 // Logger receives New's one-line report; set to io.Discard to silence it.
 var Logger io.Writer = os.Stderr
 
-// New chooses (see Choose), starts the backend and prints the choice in one line to Logger.
+// started holds the backends New has started, one per configuration, for the
+// whole process.
+var started struct {
+	sync.Mutex
+	backends map[string]compute.Backend // by configuration ("go", "xla:cpu", …)
+}
+
+// New chooses (see Choose) and returns the process's backend for that
+// configuration. The first call for a configuration starts it and prints the
+// choice in one line to Logger; later calls return the same backend without
+// printing (a chapter that trains seven models shows the line once).
+//
+// The backend is shared: do not Finalize it. If something does, the next
+// call starts a fresh one (silently).
 func New() (compute.Backend, error) {
 	c, err := Choose()
 	if err != nil {
 		return nil, err
 	}
-	b, err := start(c.Config)
+	key := c.Config
+	if key == "xla" {
+		key = "xla:cpu" // what start runs
+	}
+	started.Lock()
+	defer started.Unlock()
+	b, seen := started.backends[key]
+	if seen && !b.IsFinalized() {
+		return b, nil
+	}
+	b, err = start(c.Config)
 	if err != nil {
 		return nil, fmt.Errorf("backend %q (%s) failed to start: %w", c.Config, c.Reason, err)
 	}
-	fmt.Fprintln(Logger, c.String())
+	if started.backends == nil {
+		started.backends = map[string]compute.Backend{}
+	}
+	started.backends[key] = b
+	if !seen {
+		fmt.Fprintln(Logger, c.String())
+	}
 	return b, nil
 }
 

@@ -25,7 +25,23 @@ func TestDefaultIsGoWithoutXLA(t *testing.T) {
 	}
 }
 
+// forgetStarted makes New start afresh, as in a new process.
+func forgetStarted(t *testing.T) {
+	t.Helper()
+	reset := func() {
+		started.Lock()
+		defer started.Unlock()
+		for _, b := range started.backends {
+			b.Finalize()
+		}
+		started.backends = nil
+	}
+	reset()
+	t.Cleanup(reset)
+}
+
 func TestRequestedGoRuns(t *testing.T) {
+	forgetStarted(t)
 	t.Setenv(EnvVar, "go")
 	var log strings.Builder
 	Logger = &log
@@ -34,13 +50,51 @@ func TestRequestedGoRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Finalize()
 	got := graph.MustExecOnce(b, func(x *graph.Node) *graph.Node { return graph.ReduceAllSum(graph.Mul(x, x)) }, []float32{1, 2, 3})
 	if v := got.Value().(float32); v != 14 {
 		t.Errorf("sum of squares = %v, want 14", v)
 	}
 	if !strings.HasPrefix(log.String(), "tfm backend: go (SimpleGo") || strings.Count(log.String(), "\n") != 1 {
 		t.Errorf("report = %q, want one line naming go", log.String())
+	}
+}
+
+// A chapter that trains seven models calls New seven times: one backend, one line.
+func TestNewStartsOncePerProcess(t *testing.T) {
+	forgetStarted(t)
+	t.Setenv(EnvVar, "go")
+	var log strings.Builder
+	Logger = &log
+	defer func() { Logger = io.Discard }()
+	first, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first != second {
+		t.Error("two calls to New started two backends")
+	}
+	if third := MustNew(); third != first {
+		t.Error("MustNew started another backend")
+	}
+	if n := strings.Count(log.String(), "tfm backend:"); n != 1 {
+		t.Errorf("the backend line was printed %d times, want once:\n%s", n, log.String())
+	}
+
+	// Something finalized the shared backend: the next call starts a fresh one, still silently.
+	first.Finalize()
+	fresh, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fresh == first || fresh.IsFinalized() {
+		t.Error("New returned the finalized backend")
+	}
+	if n := strings.Count(log.String(), "tfm backend:"); n != 1 {
+		t.Errorf("restarting printed the line again:\n%s", log.String())
 	}
 }
 

@@ -17,3 +17,17 @@ func ExampleChoose() {
 	fmt.Println(c.Config, "-", backend.Describe(c.Config))
 	// Output: go - SimpleGo, pure Go
 }
+
+// New starts a configuration once per process: the first call prints the line,
+// later calls return the same backend silently.
+func ExampleNew() {
+	os.Setenv(backend.EnvVar, "go")
+	backend.Logger = os.Stdout
+	defer func() { backend.Logger = os.Stderr }()
+	first := backend.MustNew()
+	again := backend.MustNew()
+	fmt.Println(first == again)
+	// Output:
+	// tfm backend: go (SimpleGo, pure Go): requested by $GOMLX_BACKEND
+	// true
+}

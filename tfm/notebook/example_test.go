@@ -26,3 +26,33 @@ func ExampleSize() {
 	fmt.Println(steps == 2000 || steps == 50)
 	// Output: true
 }
+
+// A cell whose first line is `//tfm:mirror PATH.go:Name,Type.Method,…` holds exactly
+// those declarations of the file (the source of truth), in that order; Check
+// compares them one by one and Write copies them from the file into the cell.
+func Example_declarationMirror() {
+	nb, err := notebook.Read("testdata/declmirror.ipynb")
+	if err != nil {
+		panic(err)
+	}
+	mirrors, err := notebook.Mirrors(nb)
+	if err != nil {
+		panic(err)
+	}
+	for _, m := range mirrors {
+		fmt.Println("code cell", m.CodeCell, m.File, m.Decls)
+	}
+	root, err := notebook.RepoRoot(".")
+	if err != nil {
+		panic(err)
+	}
+	mismatches, err := notebook.Check(root, []string{nb.Path})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(len(mismatches), "mismatches")
+	// Output:
+	// code cell 2 tfm/notebook/testdata/declmirror/shapes.go [Unit Kind Circle Shape Shape.Area]
+	// code cell 3 tfm/notebook/testdata/declmirror/shapes.go [Counter Counter.Add Counter.Count UnitCircle Largest]
+	// 0 mismatches
+}

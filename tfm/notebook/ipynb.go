@@ -8,7 +8,10 @@
 //
 // Mirrors: a code cell whose first line is `//tfm:mirror tfm/pkg/file.go`
 // must equal that file after gofmt, ignoring the file's package clause and the
-// comments before it. See Check and Write.
+// comments before it (Write copies cell -> file). A cell whose first line is
+// `//tfm:mirror tfm/pkg/file.go:Name,Type.Method,…` must hold exactly those
+// top-level declarations of the file, each with its doc comment, in that order
+// and nothing else (Write copies file -> cell). See ParseMarker, Check and Write.
 //
 // Notebooks read quick mode with Quick and Size.
 package notebook

@@ -95,14 +95,16 @@ func notebooksRun(args []string) error {
 // notebooksSync: tfm notebooks sync --check|--write [NOTEBOOKS…].
 func notebooksSync(args []string) error {
 	fs := flag.NewFlagSet("notebooks sync", flag.ContinueOnError)
-	check := fs.Bool("check", false, "fail, naming cell and file, when a mirrored cell differs from its file (default)")
-	write := fs.Bool("write", false, "copy each differing mirrored cell into its file (cell -> file); add the version pin to old-style first cells")
+	check := fs.Bool("check", false, "fail, naming cell, file and declaration, when a mirrored cell differs from its file (default)")
+	write := fs.Bool("write", false, "sync each differing mirror: whole-file mirrors cell -> file, declaration mirrors file -> cell; add the version pin to old-style first cells")
 	rootFlag := fs.String("root", "", "repository root (default: the folder with go.mod above the current one)")
 	asJSON := fs.Bool("json", false, "print a one-line JSON summary last on stdout")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: tfm notebooks sync [--check|--write] [NOTEBOOK.ipynb …]   (default: notebooks/*.ipynb)\n\n"+
 			"Cells starting with `//tfm:mirror tfm/pkg/file.go` must equal that file after gofmt\n"+
-			"(ignoring its package clause and leading comments).\n\n")
+			"(ignoring its package clause and leading comments); --write copies cell -> file.\n"+
+			"Cells starting with `//tfm:mirror tfm/pkg/file.go:Name,Type.Method,…` must hold exactly those\n"+
+			"declarations of the file (with their doc comments, in that order, nothing else); --write copies file -> cell.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -170,7 +172,8 @@ func notebooksSync(args []string) error {
 		}
 	}
 	if len(mismatches) > 0 {
-		return fmt.Errorf("%d mirrored cell(s) differ from their files; fix the cell and run `tfm notebooks sync --write`", len(mismatches))
+		return fmt.Errorf("%d mirrored cell(s) differ from their files; `tfm notebooks sync --write` copies whole-file mirrors "+
+			"cell -> file (fix the cell first) and declaration mirrors file -> cell", len(mismatches))
 	}
 	fmt.Fprintf(os.Stderr, "notebooks sync: %d notebook(s), mirrors in sync\n", len(paths))
 	return nil
