@@ -2,7 +2,9 @@ package encoder
 
 import (
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/gomlx/compute"
@@ -54,16 +56,21 @@ func encode(t *testing.T, cfg Config, b *modality.Batch) [][]float32 {
 	be := testBackend(t)
 	store := model.NewStore()
 	store.SetParam(model.ParamInitialSeed, int64(7))
-	ins, err := Tensors(cfg, b)
+	feed, err := Feed(cfg, b)
 	if err != nil {
 		t.Fatal(err)
 	}
+	names := slices.Sorted(maps.Keys(feed))
 	exec := model.MustNewExec(be, store, func(scope *model.Scope, nodes []*Node) *Node {
-		return Encode(scope, cfg, InputsFromNodes(cfg, nodes)).Pooled
+		in := map[string]*Node{}
+		for i, n := range names {
+			in[n] = nodes[i]
+		}
+		return Encode(scope, cfg, InputsOf(in)).Pooled
 	})
-	args := make([]any, len(ins))
-	for i := range ins {
-		args[i] = ins[i]
+	args := make([]any, len(names))
+	for i, n := range names {
+		args[i] = feed[n]
 	}
 	out := exec.MustExec(args...)[0]
 	return flat(tensors.MustCopyFlatData[float32](out)).reshape(b.Size)

@@ -20,12 +20,32 @@ type Inputs struct {
 	Pixels    *Node // [B, C, H, W] float32
 }
 
-// Tensors converts a batch to the input tensors the encoder expects, in the
-// order InputsFromNodes reads them: for images [pixels]; otherwise
-// [tokens?, features?, mask, timeOfDay, dayOfWeek, deltaT] where tokens are
-// present iff cfg.VocabSize > 0 and features iff cfg.NumFeatures > 0.
-// Missing time features are zero.
-func Tensors(cfg Config, b *modality.Batch) ([]*tensors.Tensor, error) {
+// Names of the encoder's inputs: a batch enters the graph as named nodes
+// (Feed on the host, InputsOf in the graph), never as a positional list.
+const (
+	InTokens    = "tokens"
+	InFeatures  = "features"
+	InMask      = "mask"
+	InTimeOfDay = "time_of_day"
+	InDayOfWeek = "day_of_week"
+	InDeltaT    = "delta_t"
+	InPixels    = "pixels"
+)
+
+// Fit sets the fields a modality decides (vocabulary, features, image
+// size) from its Spec; an image modality gets the CNN.
+func (c *Config) Fit(s modality.Spec) {
+	c.VocabSize, c.NumFeatures, c.Channels, c.ImageSize = s.Vocab, s.Features, s.Channels, s.ImageSize
+	if s.Image() {
+		c.Arch = CNN
+	}
+}
+
+// Feed converts a batch to the encoder's named input tensors: for images
+// pixels; otherwise tokens (iff cfg.VocabSize > 0), features (iff
+// cfg.NumFeatures > 0), mask and the time features (zeros where the batch
+// has none).
+func Feed(cfg Config, b *modality.Batch) (map[string]*tensors.Tensor, error) {
 	if err := b.Check(); err != nil {
 		return nil, err
 	}
@@ -33,10 +53,10 @@ func Tensors(cfg Config, b *modality.Batch) ([]*tensors.Tensor, error) {
 		if b.Pixels == nil {
 			return nil, fmt.Errorf("the cnn encoder needs an image batch (Pixels is empty)")
 		}
-		return []*tensors.Tensor{tensors.FromFlatDataAndDimensions(b.Pixels, b.Size, b.Channels, b.H, b.W)}, nil
+		return map[string]*tensors.Tensor{InPixels: tensors.FromFlatDataAndDimensions(b.Pixels, b.Size, b.Channels, b.H, b.W)}, nil
 	}
 	B, L := b.Size, b.Len
-	var out []*tensors.Tensor
+	out := map[string]*tensors.Tensor{}
 	if cfg.VocabSize > 0 {
 		if b.Tokens == nil {
 			return nil, fmt.Errorf("encoder configured with vocab=%d but the batch has no Tokens", cfg.VocabSize)
@@ -46,13 +66,13 @@ func Tensors(cfg Config, b *modality.Batch) ([]*tensors.Tensor, error) {
 				return nil, fmt.Errorf("batch token %d at row %d step %d is outside the vocabulary [0, %d)", t, i/L, i%L, cfg.VocabSize)
 			}
 		}
-		out = append(out, tensors.FromFlatDataAndDimensions(b.Tokens, B, L))
+		out[InTokens] = tensors.FromFlatDataAndDimensions(b.Tokens, B, L)
 	}
 	if cfg.NumFeatures > 0 {
 		if b.Features == nil || b.NumFeatures != cfg.NumFeatures {
 			return nil, fmt.Errorf("encoder configured with features=%d but the batch has %d features", cfg.NumFeatures, b.NumFeatures)
 		}
-		out = append(out, tensors.FromFlatDataAndDimensions(b.Features, B, L, b.NumFeatures))
+		out[InFeatures] = tensors.FromFlatDataAndDimensions(b.Features, B, L, b.NumFeatures)
 	}
 	if cfg.VocabSize == 0 && cfg.NumFeatures == 0 {
 		return nil, fmt.Errorf("encoder needs vocab > 0 (token modality) or features > 0 (continuous modality)")
@@ -67,44 +87,16 @@ func Tensors(cfg Config, b *modality.Batch) ([]*tensors.Tensor, error) {
 	if dow == nil {
 		dow = make([]int32, B*L)
 	}
-	out = append(out,
-		tensors.FromFlatDataAndDimensions(b.Mask, B, L),
-		tensors.FromFlatDataAndDimensions(orZeros(b.TimeOfDay), B, L),
-		tensors.FromFlatDataAndDimensions(dow, B, L),
-		tensors.FromFlatDataAndDimensions(orZeros(b.DeltaT), B, L))
+	out[InMask] = tensors.FromFlatDataAndDimensions(b.Mask, B, L)
+	out[InTimeOfDay] = tensors.FromFlatDataAndDimensions(orZeros(b.TimeOfDay), B, L)
+	out[InDayOfWeek] = tensors.FromFlatDataAndDimensions(dow, B, L)
+	out[InDeltaT] = tensors.FromFlatDataAndDimensions(orZeros(b.DeltaT), B, L)
 	return out, nil
 }
 
-// NumInputs is how many nodes InputsFromNodes consumes for cfg.
-func NumInputs(cfg Config) int {
-	if cfg.Arch == CNN {
-		return 1
-	}
-	n := 4
-	if cfg.VocabSize > 0 {
-		n++
-	}
-	if cfg.NumFeatures > 0 {
-		n++
-	}
-	return n
-}
-
-// InputsFromNodes reads the nodes in the order Tensors produced them.
-func InputsFromNodes(cfg Config, nodes []*Node) Inputs {
-	if cfg.Arch == CNN {
-		return Inputs{Pixels: nodes[0]}
-	}
-	var in Inputs
-	i := 0
-	if cfg.VocabSize > 0 {
-		in.Tokens = nodes[i]
-		i++
-	}
-	if cfg.NumFeatures > 0 {
-		in.Features = nodes[i]
-		i++
-	}
-	in.Mask, in.TimeOfDay, in.DayOfWeek, in.DeltaT = nodes[i], nodes[i+1], nodes[i+2], nodes[i+3]
-	return in
+// InputsOf picks the encoder's inputs out of named nodes (as Feed named
+// them); absent names stay nil.
+func InputsOf(nodes map[string]*Node) Inputs {
+	return Inputs{Tokens: nodes[InTokens], Features: nodes[InFeatures], Mask: nodes[InMask],
+		TimeOfDay: nodes[InTimeOfDay], DayOfWeek: nodes[InDayOfWeek], DeltaT: nodes[InDeltaT], Pixels: nodes[InPixels]}
 }

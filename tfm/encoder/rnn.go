@@ -28,8 +28,8 @@ func LSTMEncoder(scope *model.Scope, cfg Config, in Inputs) Output {
 		x = Transpose(Squeeze(all, 1), 0, 1)
 		last = Squeeze(lastH, 0) // [B, D]
 	}
-	h := norm.LayerNorm(scope.In("final_norm"), x, -1).Done()
-	out := Output{Hidden: h, Mask: in.Mask}
+	h, shared := finalNorm(scope, x)
+	out := Output{Hidden: h, Mask: in.Mask, Shared: shared}
 	if cfg.Pooling == PoolMean {
 		out.Pooled = MaskedMeanPool(h, in.Mask)
 	} else {

@@ -18,6 +18,21 @@ type Output struct {
 	Hidden *Node // [B, L, D] one vector per input step (nil for the CNN)
 	Mask   *Node // [B, L] bool, the input padding mask (nil for the CNN)
 	Pooled *Node // [B, D] one vector per trajectory
+	// Shared is a parameter every objective backpropagates through (the
+	// final LayerNorm's gain): GradNorm measures task gradients on it. Nil
+	// for the CNN.
+	Shared *Node
+}
+
+// finalNorm is the last LayerNorm of a sequence encoder, with its gain as
+// Output.Shared.
+func finalNorm(scope *model.Scope, x *Node) (h, shared *Node) {
+	s := scope.In("final_norm")
+	h = norm.LayerNorm(s, x, -1).Done()
+	if v := s.In("layer_normalization").GetVariable("gain"); v != nil {
+		shared = v.NodeValue(x.Graph())
+	}
+	return h, shared
 }
 
 // Encode runs the encoder cfg.Arch over the inputs, with variables under scope.
@@ -73,8 +88,8 @@ func TransformerEncoder(scope *model.Scope, cfg Config, in Inputs) Output {
 	for l := range cfg.Layers {
 		x = TransformerBlock(scope.In("layer_%d", l), cfg, x, mask, bias)
 	}
-	h := norm.LayerNorm(scope.In("final_norm"), x, -1).Done()
-	out := Output{Mask: in.Mask}
+	h, shared := finalNorm(scope, x)
+	out := Output{Mask: in.Mask, Shared: shared}
 	if cls {
 		out.Pooled = CLSPool(h)
 		out.Hidden = SliceAxis(h, 1, AxisRange(1, L+1))

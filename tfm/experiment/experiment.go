@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tfm-course/course/tfm/encoder"
+	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/pretrain"
 	"github.com/tfm-course/course/tfm/tasks"
 	"github.com/tfm-course/course/tfm/traj"
@@ -56,8 +57,8 @@ var Experiments = map[string]Runner{
 		Tasks:       []string{"similarity", "tte"},
 		Variants: func(base pretrain.Options) []Variant {
 			return []Variant{
-				{"contrastive (crop+jitter)", with(base, func(o *pretrain.Options) { o.Paradigm, o.Augment = "contrastive", "crop,jitter" })},
-				{"generative (random masking)", with(base, func(o *pretrain.Options) { o.Paradigm, o.Masking = "generative", "random" })},
+				{"contrastive (crop+jitter)", with(base, func(o *pretrain.Options) { o.Paradigm, o.Contrastive.Augment = "contrastive", "crop,jitter" })},
+				{"generative (random masking)", with(base, func(o *pretrain.Options) { o.Paradigm, o.Generative.Masking = "generative", "random" })},
 				{"scratch", nil},
 			}
 		},
@@ -69,7 +70,7 @@ var Experiments = map[string]Runner{
 		Variants: func(base pretrain.Options) []Variant {
 			var vs []Variant
 			for _, m := range []string{"random", "span", "road"} {
-				vs = append(vs, Variant{m + " masking", with(base, func(o *pretrain.Options) { o.Paradigm, o.Masking = "generative", m })})
+				vs = append(vs, Variant{m + " masking", with(base, func(o *pretrain.Options) { o.Paradigm, o.Generative.Masking = "generative", m })})
 			}
 			return append(vs, Variant{"scratch", nil})
 		},
@@ -81,10 +82,10 @@ var Experiments = map[string]Runner{
 		Variants: func(base pretrain.Options) []Variant {
 			var vs []Variant
 			for _, l := range []float64{0.2, 0.5, 0.8} {
-				vs = append(vs, Variant{fmt.Sprintf("hybrid λ=%.1f", l), with(base, func(o *pretrain.Options) { o.Paradigm, o.Lambda, o.Balance = "hybrid", l, "fixed" })})
+				vs = append(vs, Variant{fmt.Sprintf("hybrid λ=%.1f", l), with(base, func(o *pretrain.Options) { o.Paradigm, o.Hybrid.Lambda, o.Hybrid.Balance = "hybrid", l, "fixed" })})
 			}
 			for _, b := range []string{"uncertainty", "gradnorm", "dwa"} {
-				vs = append(vs, Variant{"hybrid " + b, with(base, func(o *pretrain.Options) { o.Paradigm, o.Balance = "hybrid", b })})
+				vs = append(vs, Variant{"hybrid " + b, with(base, func(o *pretrain.Options) { o.Paradigm, o.Hybrid.Balance = "hybrid", b })})
 			}
 			return append(vs, Variant{"scratch", nil})
 		},
@@ -190,7 +191,7 @@ func Run(ctx context.Context, name string, ts []*traj.Trajectory, cfg Config) (*
 			if err := ctx.Err(); err != nil {
 				return rep, err
 			}
-			var enc *tasks.Encoder
+			var enc *tfm.Model
 			if v.Pretrain != nil {
 				o := *v.Pretrain
 				o.Seed = seed
@@ -200,7 +201,7 @@ func Run(ctx context.Context, name string, ts []*traj.Trajectory, cfg Config) (*
 					return rep, fmt.Errorf("pre-training %s: %w", v.Name, err)
 				}
 				rep.Rows = append(rep.Rows, Row{name, v.Name, seed, "pretrain", "", "final_loss", res.LastLoss})
-				enc = tasks.FromPretrained(res.Model, v.Name)
+				enc = res.Model
 			}
 			for _, task := range runner.Tasks {
 				opt := cfg.Eval

@@ -36,8 +36,8 @@ func TestRegistry(t *testing.T) {
 			seen[v.Name] = true
 		}
 	}
-	if vs := Experiments["masking-ablation"].Variants(base); vs[1].Pretrain.Masking != "span" || base.Masking == "span" {
-		t.Errorf("masking-ablation: variant %q masks %q (base changed to %q?)", vs[1].Name, vs[1].Pretrain.Masking, base.Masking)
+	if vs := Experiments["masking-ablation"].Variants(base); vs[1].Pretrain.Generative.Masking != "span" || base.Generative.Masking == "span" {
+		t.Errorf("masking-ablation: variant %q masks %q (base changed to %q?)", vs[1].Name, vs[1].Pretrain.Generative.Masking, base.Generative.Masking)
 	}
 }
 

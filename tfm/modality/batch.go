@@ -88,3 +88,88 @@ func (b *Batch) Check() error {
 	}
 	return nil
 }
+
+// Concat stacks the rows of batches of the same kind and length (missing
+// time features become zeros): one encoder call for several batches.
+func Concat(bs ...*Batch) (*Batch, error) {
+	if len(bs) == 0 {
+		return nil, fmt.Errorf("modality: nothing to concatenate")
+	}
+	first := bs[0]
+	out := &Batch{Len: first.Len, NumFeatures: first.NumFeatures, Channels: first.Channels, H: first.H, W: first.W}
+	for i, b := range bs {
+		if b.Len != first.Len || b.NumFeatures != first.NumFeatures || (b.Tokens == nil) != (first.Tokens == nil) ||
+			(b.Pixels == nil) != (first.Pixels == nil) || b.Channels != first.Channels || b.H != first.H || b.W != first.W {
+			return nil, fmt.Errorf("modality: cannot concatenate batch %d (L=%d F=%d C=%d) with batch 0 (L=%d F=%d C=%d)",
+				i, b.Len, b.NumFeatures, b.Channels, first.Len, first.NumFeatures, first.Channels)
+		}
+		if err := b.Check(); err != nil {
+			return nil, fmt.Errorf("modality: batch %d: %w", i, err)
+		}
+		out.Size += b.Size
+		out.IDs = append(out.IDs, b.IDs...)
+		if b.Pixels != nil {
+			out.Pixels = append(out.Pixels, b.Pixels...)
+			continue
+		}
+		n := b.Size * b.Len
+		out.Tokens = append(out.Tokens, b.Tokens...)
+		out.Features = append(out.Features, b.Features...)
+		out.Mask = append(out.Mask, b.Mask...)
+		out.TimeOfDay = append(out.TimeOfDay, orZeros(b.TimeOfDay, n)...)
+		out.DayOfWeek = append(out.DayOfWeek, orZeros(b.DayOfWeek, n)...)
+		out.DeltaT = append(out.DeltaT, orZeros(b.DeltaT, n)...)
+	}
+	return out, nil
+}
+
+func orZeros[T int32 | float32](x []T, n int) []T {
+	if x == nil {
+		return make([]T, n)
+	}
+	return x
+}
+
+// PadRows grows the batch to rows rows (a compiled graph wants a fixed batch
+// size). Padding rows are zeros with only their first step marked real, so
+// attention never takes a softmax over nothing. It fails if the batch
+// already has more rows.
+func (b *Batch) PadRows(rows int) error {
+	if b.Size == rows {
+		return nil
+	}
+	if b.Size > rows {
+		return fmt.Errorf("modality: batch of %d rows does not fit %d", b.Size, rows)
+	}
+	extra := rows - b.Size
+	for range extra {
+		b.IDs = append(b.IDs, "")
+	}
+	if b.Pixels != nil {
+		b.Pixels = append(b.Pixels, make([]float32, extra*b.Channels*b.H*b.W)...)
+		b.Size = rows
+		return nil
+	}
+	n := extra * b.Len
+	start := len(b.Mask)
+	b.Mask = append(b.Mask, make([]bool, n)...)
+	for r := range extra {
+		b.Mask[start+r*b.Len] = true
+	}
+	grow := func(x []float32, per int) []float32 {
+		if x == nil {
+			return nil
+		}
+		return append(x, make([]float32, n*per)...)
+	}
+	if b.Tokens != nil {
+		b.Tokens = append(b.Tokens, make([]int32, n)...)
+	}
+	if b.DayOfWeek != nil {
+		b.DayOfWeek = append(b.DayOfWeek, make([]int32, n)...)
+	}
+	b.Features = grow(b.Features, b.NumFeatures)
+	b.TimeOfDay, b.DeltaT = grow(b.TimeOfDay, 1), grow(b.DeltaT, 1)
+	b.Size = rows
+	return nil
+}

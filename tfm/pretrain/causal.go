@@ -1,6 +1,7 @@
 package pretrain
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -12,7 +13,7 @@ import (
 	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/model"
 
-	"github.com/tfm-course/course/tfm/encoder"
+	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
@@ -35,37 +36,50 @@ import (
 // at prediction time. With Adjust=false the head is W·f(x)+b only: the plain
 // model, which learns the shortcut when the training data has one.
 type Causal struct {
-	M          Modality
-	Cfg        encoder.Config
-	Label      string // label key ("mode" = Trajectory.Mode)
-	Confounder string // confounder label key
-	Adjust     bool   // backdoor adjustment on (false: plain classifier)
+	M      *tfm.Model
+	Adjust bool // backdoor adjustment on (false: plain classifier)
 
-	Classes  []string  // label values, by id
-	Contexts []string  // confounder values, by id
-	Prior    []float64 // P(c_k) in the training data
-	labelID  map[string]int
-	ctxID    map[string]int
+	CausalHead
+	labelID map[string]int
+	ctxID   map[string]int
 }
 
-// NewCausal configures the objective (adjusted) from opt.
-func NewCausal(m Modality, cfg encoder.Config, opt Options) (*Causal, error) {
-	if opt.Label == "" || opt.Confounder == "" {
+// CausalConfig configures causal pre-training.
+type CausalConfig struct {
+	Label      string // label key to predict ("mode" = Trajectory.Mode)
+	Confounder string // label key of the confounder
+	Plain      bool   // no backdoor adjustment: the confounded baseline
+}
+
+// DefaultCausalConfig predicts the travel mode, deconfounded from the
+// district type the trip starts in.
+func DefaultCausalConfig() CausalConfig {
+	return CausalConfig{Label: "mode", Confounder: "district_type_from"}
+}
+
+// CausalHead is what the checkpoint records of the causal head
+// (tfm.Meta.Head): the names behind its ids and the context prior P(c).
+type CausalHead struct {
+	Label      string    `json:"label"`
+	Confounder string    `json:"confounder"`
+	Plain      bool      `json:"plain,omitempty"`
+	Classes    []string  `json:"classes"`  // label values, by id
+	Contexts   []string  `json:"contexts"` // confounder values, by id
+	Prior      []float64 `json:"prior"`    // P(c_k) in the training data
+}
+
+// NewCausal builds the objective over m (any modalities: it classifies the
+// fused embedding).
+func NewCausal(m *tfm.Model, cfg CausalConfig) (*Causal, error) {
+	if cfg.Label == "" || cfg.Confounder == "" {
 		return nil, fmt.Errorf("causal: need a label and a confounder key")
 	}
-	return &Causal{M: m, Cfg: cfg, Label: opt.Label, Confounder: opt.Confounder, Adjust: !opt.Plain}, nil
+	return &Causal{M: m, Adjust: !cfg.Plain,
+		CausalHead: CausalHead{Label: cfg.Label, Confounder: cfg.Confounder, Plain: cfg.Plain}}, nil
 }
 
 func (c *Causal) Name() string    { return "causal" }
 func (c *Causal) Terms() []string { return []string{"cls", "accuracy"} }
-
-// LabelOf returns the value of a label key ("mode" reads Trajectory.Mode).
-func LabelOf(t *traj.Trajectory, key string) string {
-	if key == "mode" {
-		return t.Mode
-	}
-	return t.Labels[key]
-}
 
 // Fit collects the classes, contexts and context prior from trajs (or
 // reuses the given names when resuming).
@@ -73,7 +87,7 @@ func (c *Causal) Fit(trajs []*traj.Trajectory, classes, contexts []string) error
 	count := map[string]int{}
 	labels := map[string]bool{}
 	for _, t := range trajs {
-		y, ctx := LabelOf(t, c.Label), LabelOf(t, c.Confounder)
+		y, ctx := t.Label(c.Label), t.Label(c.Confounder)
 		if y == "" || ctx == "" {
 			continue
 		}
@@ -111,8 +125,8 @@ func (c *Causal) Fit(trajs []*traj.Trajectory, classes, contexts []string) error
 func (c *Causal) Usable(trajs []*traj.Trajectory) []*traj.Trajectory {
 	var out []*traj.Trajectory
 	for _, t := range trajs {
-		_, ok1 := c.labelID[LabelOf(t, c.Label)]
-		_, ok2 := c.ctxID[LabelOf(t, c.Confounder)]
+		_, ok1 := c.labelID[t.Label(c.Label)]
+		_, ok2 := c.ctxID[t.Label(c.Confounder)]
 		if ok1 && ok2 {
 			out = append(out, t)
 		}
@@ -120,32 +134,33 @@ func (c *Causal) Usable(trajs []*traj.Trajectory) []*traj.Trajectory {
 	return out
 }
 
-func (c *Causal) Inputs(_ *rand.Rand, trajs []*traj.Trajectory) ([]*tensors.Tensor, error) {
-	b, err := c.M.Batch(trajs, c.Cfg.MaxLen)
+func (c *Causal) Inputs(_ *rand.Rand, trajs []*traj.Trajectory) (tfm.Feed, error) {
+	bs, err := c.M.Batches(trajs)
 	if err != nil {
 		return nil, err
 	}
-	ins, err := encoder.Tensors(c.Cfg, b)
+	f, err := c.M.Feed(bs...)
 	if err != nil {
 		return nil, err
 	}
 	y := make([]int32, len(trajs))
 	ctx := make([]int32, len(trajs))
 	for i, t := range trajs {
-		yi, ok := c.labelID[LabelOf(t, c.Label)]
-		ci, ok2 := c.ctxID[LabelOf(t, c.Confounder)]
+		yi, ok := c.labelID[t.Label(c.Label)]
+		ci, ok2 := c.ctxID[t.Label(c.Confounder)]
 		if !ok || !ok2 {
 			return nil, fmt.Errorf("causal: trajectory %q has no known %q/%q label", t.ID, c.Label, c.Confounder)
 		}
 		y[i], ctx[i] = int32(yi), int32(ci)
 	}
-	return append(ins, tensors.FromFlatDataAndDimensions(y, len(y)), tensors.FromFlatDataAndDimensions(ctx, len(ctx))), nil
+	f["label"] = tensors.FromFlatDataAndDimensions(y, len(y))
+	f["context"] = tensors.FromFlatDataAndDimensions(ctx, len(ctx))
+	return f, nil
 }
 
-func (c *Causal) Loss(scope *model.Scope, inputs []*Node) (*Node, []*Node) {
-	n := encoder.NumInputs(c.Cfg)
-	z := encode(scope, c.Cfg, inputs[:n]).Pooled
-	y, ctx := inputs[n], inputs[n+1]
+func (c *Causal) Loss(scope *model.Scope, in tfm.Nodes) (*Node, []*Node) {
+	z := c.M.Pooled(scope, in)
+	y, ctx := in["label"], in["context"]
 	var logits *Node
 	if c.Adjust {
 		cond := c.ConditionalLogits(scope, z)                // [B, K, classes]
@@ -194,4 +209,49 @@ func index(names []string) map[string]int {
 		m[n] = i
 	}
 	return m
+}
+
+// Head is the record the checkpoint keeps (tfm.Meta.Head).
+func (c *Causal) Head() ([]byte, error) { return json.Marshal(c.CausalHead) }
+
+// Classify predicts the label of each trajectory with a causal model:
+// argmax P(Y | do(x)) with backdoor adjustment, argmax P(Y | x) for a plain
+// one. Models of other paradigms have no classifier.
+func Classify(m *tfm.Model, trajs []*traj.Trajectory) ([]string, error) {
+	if m.Meta.Paradigm != "causal" || len(m.Meta.Head) == 0 {
+		return nil, fmt.Errorf("Classify needs a causal model (this one is %q)", m.Meta.Paradigm)
+	}
+	var head CausalHead
+	if err := json.Unmarshal(m.Meta.Head, &head); err != nil {
+		return nil, fmt.Errorf("causal head: %w", err)
+	}
+	c := &Causal{M: m, Adjust: !head.Plain, CausalHead: head}
+	exec := tfm.NewExec(m.Backend, m.Store, func(scope *model.Scope, in tfm.Nodes) *Node {
+		return c.Predict(scope, m.Pooled(scope, in))
+	})
+	rows := min(tfm.DefaultBatchSize, len(trajs))
+	k := len(c.Classes)
+	var out []string
+	for lo := 0; lo < len(trajs); lo += rows {
+		hi := min(len(trajs), lo+rows)
+		f, err := m.PaddedFeed(trajs[lo:hi], rows)
+		if err != nil {
+			return nil, err
+		}
+		res, err := exec.Call(f)
+		if err != nil {
+			return nil, err
+		}
+		p := tensors.MustCopyFlatData[float32](res)
+		for r := 0; r < hi-lo; r++ {
+			best := 0
+			for j := 1; j < k; j++ {
+				if p[r*k+j] > p[r*k+best] {
+					best = j
+				}
+			}
+			out = append(out, c.Classes[best])
+		}
+	}
+	return out, nil
 }

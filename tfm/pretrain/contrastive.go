@@ -1,15 +1,16 @@
 package pretrain
 
 import (
+	"fmt"
 	"math/rand/v2"
 
 	. "github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/layers/activation"
 	"github.com/gomlx/gomlx/ml/model"
 
-	"github.com/tfm-course/course/tfm/encoder"
+	"github.com/tfm-course/course/tfm/modality"
+	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
@@ -23,25 +24,38 @@ import (
 // Both views go through the encoder as one batch of 2B rows (one large
 // matmul per layer instead of two).
 type Contrastive struct {
-	M           Modality
-	Cfg         encoder.Config
-	Augment     Augmentation
-	Temperature float64
-	ProjDim     int
-	// QueueSize > 0 switches to MoCo: a momentum key encoder and a queue of
-	// QueueSize negatives (see moco.go); Momentum is its m.
-	QueueSize int
-	Momentum  float64
+	M       *tfm.Model
+	Cfg     ContrastiveConfig
+	Augment Augmentation
 }
 
-// NewContrastive configures the objective from opt.
-func NewContrastive(m Modality, cfg encoder.Config, opt Options) (*Contrastive, error) {
-	aug, err := AugmentationByName(opt.Augment)
+// ContrastiveConfig configures contrastive pre-training.
+type ContrastiveConfig struct {
+	Temperature float64 // τ of NT-Xent
+	ProjDim     int     // width of the projection head's output z
+	Augment     string  // "default" or a comma list, see AugmentationByName
+	// Queue > 0 switches to MoCo: a momentum key encoder and a queue of
+	// Queue negatives (see moco.go); Momentum is its m.
+	Queue    int
+	Momentum float64
+}
+
+// DefaultContrastiveConfig is SimCLR at τ = 0.1 with crop + jitter views.
+func DefaultContrastiveConfig() ContrastiveConfig {
+	return ContrastiveConfig{Temperature: 0.1, ProjDim: 64, Augment: "default", Momentum: 0.99}
+}
+
+// NewContrastive builds the objective over every branch of m (a multi-modal
+// model contrasts its fused embeddings).
+func NewContrastive(m *tfm.Model, cfg ContrastiveConfig) (*Contrastive, error) {
+	aug, err := AugmentationByName(cfg.Augment)
 	if err != nil {
 		return nil, err
 	}
-	return &Contrastive{M: m, Cfg: cfg, Augment: aug, Temperature: opt.Temperature, ProjDim: opt.ProjDim,
-		QueueSize: opt.Queue, Momentum: opt.Momentum}, nil
+	if cfg.Queue > 0 && len(m.Branches) != 1 {
+		return nil, fmt.Errorf("contrastive: MoCo (queue > 0) needs a model of one modality, this one has %v", m.Modalities())
+	}
+	return &Contrastive{M: m, Cfg: cfg, Augment: aug}, nil
 }
 
 func (c *Contrastive) Name() string    { return "contrastive" }
@@ -53,9 +67,7 @@ func (c *Contrastive) Views(rng *rand.Rand, trajs []*traj.Trajectory) []*traj.Tr
 	for i, t := range trajs {
 		for k := 0; k < 2; k++ {
 			v := c.Augment(rng, t)
-			if len(v.Points) < 2 {
-				v = t
-			} else if a, ok := c.M.(interface{ Accepts(*traj.Trajectory) bool }); ok && !a.Accepts(v) {
+			if len(v.Points) < 2 || !c.accepts(v) {
 				v = t // e.g. a view that no longer map-matches
 			}
 			views[k*len(trajs)+i] = v
@@ -64,28 +76,37 @@ func (c *Contrastive) Views(rng *rand.Rand, trajs []*traj.Trajectory) []*traj.Tr
 	return views
 }
 
-func (c *Contrastive) Inputs(rng *rand.Rand, trajs []*traj.Trajectory) ([]*tensors.Tensor, error) {
-	b, err := c.M.Batch(c.Views(rng, trajs), c.Cfg.MaxLen)
+func (c *Contrastive) accepts(v *traj.Trajectory) bool {
+	for _, b := range c.M.Branches {
+		if s, ok := b.Modality.(modality.Selective); ok && !s.Accepts(v) {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *Contrastive) Inputs(rng *rand.Rand, trajs []*traj.Trajectory) (tfm.Feed, error) {
+	bs, err := c.M.Batches(c.Views(rng, trajs))
 	if err != nil {
 		return nil, err
 	}
-	return encoder.Tensors(c.Cfg, b)
+	return c.M.Feed(bs...)
 }
 
-func (c *Contrastive) Loss(scope *model.Scope, inputs []*Node) (*Node, []*Node) {
-	if c.QueueSize > 0 {
-		loss, std := c.mocoLoss(scope, inputs)
+func (c *Contrastive) Loss(scope *model.Scope, in tfm.Nodes) (*Node, []*Node) {
+	if c.Cfg.Queue > 0 {
+		loss, std := c.mocoLoss(scope, in)
 		return loss, []*Node{loss, std}
 	}
-	z := encode(scope, c.Cfg, inputs).Pooled // [2B, D]
+	z := c.M.Pooled(scope, in) // [2B, D]
 	loss, std := c.loss(scope, z)
 	return loss, []*Node{loss, std}
 }
 
 func (c *Contrastive) loss(scope *model.Scope, pooled *Node) (loss, embedStd *Node) {
-	z := ProjectionHead(scope.At("projection"), pooled, c.ProjDim)
+	z := ProjectionHead(scope.At("projection"), pooled, c.Cfg.ProjDim)
 	halves := Split(z, 0, 2)
-	return NTXent(halves[0], halves[1], c.Temperature), EmbeddingStd(pooled)
+	return NTXent(halves[0], halves[1], c.Cfg.Temperature), EmbeddingStd(pooled)
 }
 
 // ProjectionHead is SimCLR's g: z = W₂·ReLU(W₁·h). The loss is computed on

@@ -13,7 +13,7 @@ import (
 
 	"github.com/tfm-course/course/tfm/encoder"
 	"github.com/tfm-course/course/tfm/modality"
-	"github.com/tfm-course/course/tfm/modality/gps"
+	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
@@ -28,22 +28,37 @@ import (
 // replaced by [MASK]; hidden GPS points have all features zeroed (= the
 // dataset mean), keeping their timestamps.
 type Generative struct {
-	M      Modality
-	Cfg    encoder.Config
+	M      *tfm.Model
+	Cfg    GenerativeConfig
 	Masker Masker
-	Ratio  float64 // expected fraction of hidden steps (sizes the scored list)
+	branch *tfm.Branch
 }
 
-// NewGenerative configures the objective from opt.
-func NewGenerative(m Modality, cfg encoder.Config, opt Options) (*Generative, error) {
-	if cfg.Arch == encoder.CNN {
-		return nil, fmt.Errorf("generative pre-training reconstructs sequence steps; the %s modality has no steps (use contrastive or causal)", m.Name())
-	}
-	mk, err := MaskerByName(opt.Masking, opt.MaskRatio)
+// GenerativeConfig configures masked reconstruction.
+type GenerativeConfig struct {
+	Masking   string  // random | span | road (MaskerByName)
+	MaskRatio float64 // expected fraction of hidden steps (also sizes the scored list)
+}
+
+// DefaultGenerativeConfig is BERT's 15 % random masking.
+func DefaultGenerativeConfig() GenerativeConfig {
+	return GenerativeConfig{Masking: "random", MaskRatio: 0.15}
+}
+
+// NewGenerative builds the objective over the one modality of m.
+func NewGenerative(m *tfm.Model, cfg GenerativeConfig) (*Generative, error) {
+	b, err := singleBranch(m, "generative")
 	if err != nil {
 		return nil, err
 	}
-	return &Generative{M: m, Cfg: cfg, Masker: mk, Ratio: opt.MaskRatio}, nil
+	if b.Encoder.Arch == encoder.CNN {
+		return nil, fmt.Errorf("generative pre-training reconstructs sequence steps; the %s modality has no steps (use contrastive or causal)", b.Modality.Name())
+	}
+	mk, err := MaskerByName(cfg.Masking, cfg.MaskRatio)
+	if err != nil {
+		return nil, err
+	}
+	return &Generative{M: m, Cfg: cfg, Masker: mk, branch: b}, nil
 }
 
 func (g *Generative) Name() string { return "generative" }
@@ -54,7 +69,7 @@ func (g *Generative) Terms() []string {
 	return []string{"gen", "rmse_m"}
 }
 
-func (g *Generative) tokens() bool { return g.Cfg.VocabSize > 0 }
+func (g *Generative) tokens() bool { return g.branch.Encoder.VocabSize > 0 }
 
 // Mask hides steps of b in place (per row, with the Masker) and returns the
 // hidden-step mask [B*L].
@@ -73,7 +88,7 @@ func (g *Generative) Mask(rng *rand.Rand, b *modality.Batch) []bool {
 		if n-start <= 0 {
 			continue
 		}
-		m := g.Masker(rng, n-start, Segments(g.M, b, r, start, n))
+		m := g.Masker(rng, n-start, Segments(g.branch.Modality, b, r, start, n))
 		for i, h := range m {
 			if !h {
 				continue
@@ -91,18 +106,19 @@ func (g *Generative) Mask(rng *rand.Rand, b *modality.Batch) []bool {
 	return hidden
 }
 
-func (g *Generative) Inputs(rng *rand.Rand, trajs []*traj.Trajectory) ([]*tensors.Tensor, error) {
-	b, err := g.M.Batch(trajs, g.Cfg.MaxLen)
+func (g *Generative) Inputs(rng *rand.Rand, trajs []*traj.Trajectory) (tfm.Feed, error) {
+	b, err := g.branch.Modality.Batch(trajs, g.branch.Encoder.MaxLen)
 	if err != nil {
 		return nil, err
 	}
 	target := g.targets(b)
 	hidden := g.Mask(rng, b)
-	ins, err := encoder.Tensors(g.Cfg, b)
+	f, err := g.M.Feed(b)
 	if err != nil {
 		return nil, err
 	}
-	return append(ins, g.scored(rng, target, hidden, b.Size, b.Len)...), nil
+	g.addScored(f, rng, target, hidden, b.Size, b.Len)
+	return f, nil
 }
 
 // MaxScoredFraction sizes the static list of scored positions: up to
@@ -113,9 +129,10 @@ const MaxScoredFraction = 1.25
 // lists (padding has weight 0), so the reconstruction head runs on about
 // ratio·B·L rows instead of all B·L — for a 4096-token vocabulary the head
 // and its cross-entropy dominate the step otherwise.
-// Returns [target [M] or [M,2], positions [M] int32, weights [M] float32].
-func (g *Generative) scored(rng *rand.Rand, target *tensors.Tensor, hidden []bool, B, L int) []*tensors.Tensor {
-	ratio := g.Ratio
+// It adds "target" ([M] or [M, 2]), "positions" ([M] int32) and "weights"
+// ([M] float32) to the feed.
+func (g *Generative) addScored(f tfm.Feed, rng *rand.Rand, target *tensors.Tensor, hidden []bool, B, L int) {
+	ratio := g.Cfg.MaskRatio
 	if ratio <= 0 {
 		ratio = 0.15
 	}
@@ -152,7 +169,7 @@ func (g *Generative) scored(rng *rand.Rand, target *tensors.Tensor, hidden []boo
 		}
 		t = tensors.FromFlatDataAndDimensions(tt, M, 2)
 	}
-	return []*tensors.Tensor{t, tensors.FromFlatDataAndDimensions(positions, M), tensors.FromFlatDataAndDimensions(w, M)}
+	f["target"], f["positions"], f["weights"] = t, tensors.FromFlatDataAndDimensions(positions, M), tensors.FromFlatDataAndDimensions(w, M)
 }
 
 // targets copies what reconstruction must recover, before masking.
@@ -170,16 +187,15 @@ func (g *Generative) targets(b *modality.Batch) *tensors.Tensor {
 }
 
 func (g *Generative) coordColumns() (int, int) {
-	if c, ok := g.M.(Coordinates); ok {
+	if c, ok := g.branch.Modality.(modality.Coordinates); ok {
 		return c.CoordColumns()
 	}
 	return 0, 1
 }
 
-func (g *Generative) Loss(scope *model.Scope, inputs []*Node) (*Node, []*Node) {
-	n := encoder.NumInputs(g.Cfg)
-	out := encode(scope, g.Cfg, inputs[:n])
-	return g.loss(scope, out.Hidden, inputs[n], inputs[n+1], inputs[n+2])
+func (g *Generative) Loss(scope *model.Scope, in tfm.Nodes) (*Node, []*Node) {
+	out := g.branch.Encode(scope, in)
+	return g.loss(scope, out.Hidden, in["target"], in["positions"], in["weights"])
 }
 
 // loss applies the reconstruction head to the scored rows of hidden
@@ -190,7 +206,7 @@ func (g *Generative) loss(scope *model.Scope, hidden, target, positions, weights
 	h := Gather(Reshape(hidden, -1, D), ExpandAxes(positions, -1)) // [M, D]
 	mask := GreaterThan(weights, ZerosLike(weights))
 	if g.tokens() {
-		logits := layers.DenseWithBias(s.In("tokens"), h, g.Cfg.VocabSize) // [M, V]
+		logits := layers.DenseWithBias(s.In("tokens"), h, g.branch.Encoder.VocabSize) // [M, V]
 		loss := maskedMean(crossEntropy(logits, target), mask)
 		hit := ConvertDType(Equal(ConvertDType(ArgMax(logits, -1), dtypes.Int32), target), dtypes.Float32)
 		return loss, []*Node{loss, maskedMean(hit, mask)}
@@ -198,7 +214,7 @@ func (g *Generative) loss(scope *model.Scope, hidden, target, positions, weights
 	pred := layers.DenseWithBias(s.In("coords"), h, 2) // [M, 2]
 	loss := maskedMean(ReduceSum(Square(Sub(pred, target)), -1), mask)
 	sx, sy := 1.0, 1.0
-	if c, ok := g.M.(Coordinates); ok {
+	if c, ok := g.branch.Modality.(modality.Coordinates); ok {
 		sx, sy = c.MetresPerUnit()
 	}
 	scale := Reshape(Const(hidden.Graph(), []float32{float32(sx), float32(sy)}), 1, 2)
@@ -208,40 +224,17 @@ func (g *Generative) loss(scope *model.Scope, hidden, target, positions, weights
 }
 
 // Segments returns a road id per real step start..n-1 of row r, for
-// road-aware masking: the path is cut at turns of more than 30° (a road ends
-// at the junction where the path turns). The road modality reads the
-// bearings of its segments from the road graph; without map matching, GPS
-// uses its heading features and grid tokens the bearing between cell
-// centres.
-func Segments(m Modality, b *modality.Batch, r, start, n int) []int {
-	headings := make([]float64, n-start)
-	switch mm := m.(type) {
-	case *Road:
-		return mm.roadSegments(b, r, start, n)
-	case *GPS:
-		for i := start; i < n; i++ {
-			f := b.Features[(r*b.Len+i)*b.NumFeatures:]
-			headings[i-start] = math.Atan2(float64(f[gps.HeadingSin]), float64(f[gps.HeadingCos])) * 180 / math.Pi
-		}
-	case *Grid:
-		for i := start + 1; i < n; i++ {
-			p, ok1 := mm.V.Centre(b.Tokens[r*b.Len+i-1])
-			q, ok2 := mm.V.Centre(b.Tokens[r*b.Len+i])
-			if ok1 && ok2 {
-				headings[i-start] = math.Atan2(q[0]-p[0], q[1]-p[1]) * 180 / math.Pi
-			} else if i > start {
-				headings[i-start] = headings[i-start-1]
-			}
-		}
-		if len(headings) > 1 {
-			headings[0] = headings[1]
-		}
-	default:
-		seg := make([]int, n-start)
-		for i := range seg {
-			seg[i] = i
-		}
-		return seg
+// road-aware masking: modalities that know roads (modality.Roads: the road
+// modality from its graph, GPS from its headings, grid from its cell
+// centres) cut the path at turns of more than 30°; others give every step
+// a road of its own.
+func Segments(m modality.Modality, b *modality.Batch, r, start, n int) []int {
+	if rr, ok := m.(modality.Roads); ok {
+		return rr.RoadRuns(b, r, start, n)
 	}
-	return TurnSegments(headings, 30)
+	seg := make([]int, n-start)
+	for i := range seg {
+		seg[i] = i
+	}
+	return seg
 }

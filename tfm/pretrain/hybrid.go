@@ -5,11 +5,10 @@ import (
 	"math/rand/v2"
 
 	. "github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
-	"github.com/tfm-course/course/tfm/encoder"
 	"github.com/tfm-course/course/tfm/modality"
+	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
@@ -26,21 +25,34 @@ type Hybrid struct {
 	Balance Balancer
 }
 
-// NewHybrid configures the objective from opt (Lambda, Balance).
-func NewHybrid(m Modality, cfg encoder.Config, opt Options) (*Hybrid, error) {
-	con, err := NewContrastive(m, cfg, opt)
+// HybridConfig configures the balance of the two losses (each objective
+// keeps its own config).
+type HybridConfig struct {
+	Balance string  // fixed | uncertainty | gradnorm | dwa (BalancerByName)
+	Lambda  float64 // weight of the generative loss with Balance "fixed"
+}
+
+// DefaultHybridConfig is the even fixed mix λ = 0.5.
+func DefaultHybridConfig() HybridConfig { return HybridConfig{Balance: "fixed", Lambda: 0.5} }
+
+// NewHybrid builds both objectives over the one modality of m and the balancer.
+func NewHybrid(m *tfm.Model, con ContrastiveConfig, gen GenerativeConfig, cfg HybridConfig) (*Hybrid, error) {
+	c, err := NewContrastive(m, con)
 	if err != nil {
 		return nil, err
 	}
-	gen, err := NewGenerative(m, cfg, opt)
+	g, err := NewGenerative(m, gen)
 	if err != nil {
 		return nil, err
 	}
-	bal, err := BalancerByName(opt.Balance, opt.Lambda)
+	if con.Queue > 0 {
+		return nil, fmt.Errorf("hybrid pre-training uses in-batch contrastive negatives (queue must be 0)")
+	}
+	bal, err := BalancerByName(cfg.Balance, cfg.Lambda)
 	if err != nil {
 		return nil, err
 	}
-	return &Hybrid{Con: con, Gen: gen, Balance: bal}, nil
+	return &Hybrid{Con: c, Gen: g, Balance: bal}, nil
 }
 
 func (h *Hybrid) Name() string { return "hybrid" }
@@ -48,78 +60,38 @@ func (h *Hybrid) Terms() []string {
 	return append([]string{"gen", "con", "w_gen", "w_con"}, h.Gen.Terms()[1], "embed_std")
 }
 
-func (h *Hybrid) Inputs(rng *rand.Rand, trajs []*traj.Trajectory) ([]*tensors.Tensor, error) {
-	views, err := h.Con.M.Batch(h.Con.Views(rng, trajs), h.Con.Cfg.MaxLen)
+func (h *Hybrid) Inputs(rng *rand.Rand, trajs []*traj.Trajectory) (tfm.Feed, error) {
+	b := h.Gen.branch
+	views, err := b.Modality.Batch(h.Con.Views(rng, trajs), b.Encoder.MaxLen)
 	if err != nil {
 		return nil, err
 	}
-	orig, err := h.Gen.M.Batch(trajs, h.Gen.Cfg.MaxLen)
+	orig, err := b.Modality.Batch(trajs, b.Encoder.MaxLen)
 	if err != nil {
 		return nil, err
 	}
 	target := h.Gen.targets(orig)
 	hidden := h.Gen.Mask(rng, orig)
-	all, err := ConcatBatches(views, orig)
+	all, err := modality.Concat(views, orig) // 3B rows: view, view', masked
 	if err != nil {
 		return nil, err
 	}
-	ins, err := encoder.Tensors(h.Gen.Cfg, all)
+	f, err := h.Gen.M.Feed(all)
 	if err != nil {
 		return nil, err
 	}
-	return append(ins, h.Gen.scored(rng, target, hidden, orig.Size, orig.Len)...), nil
+	h.Gen.addScored(f, rng, target, hidden, orig.Size, orig.Len)
+	return f, nil
 }
 
-func (h *Hybrid) Loss(scope *model.Scope, inputs []*Node) (*Node, []*Node) {
-	cfg := h.Gen.Cfg
-	n := encoder.NumInputs(cfg)
-	target, positions, weights := inputs[n], inputs[n+1], inputs[n+2]
-	out := encode(scope, cfg, inputs[:n]) // 3B rows: view, view', masked
+// Loss encodes the 3B rows once, scores the views with NT-Xent and the
+// masked copies with reconstruction, and lets the balancer combine them
+// (GradNorm measures both gradients on the encoder's shared final norm).
+func (h *Hybrid) Loss(scope *model.Scope, in tfm.Nodes) (*Node, []*Node) {
+	out := h.Gen.branch.Encode(scope, in)
 	B := out.Pooled.Shape().Dim(0) / 3
 	con, std := h.Con.loss(scope, SliceAxis(out.Pooled, 0, AxisRange(0, 2*B)))
-	gen, genTerms := h.Gen.loss(scope, SliceAxis(out.Hidden, 0, AxisRange(2*B, 3*B)), target, positions, weights)
-	shared := scope.Store().GetVariable("/" + EncoderScope + "/final_norm/layer_normalization/gain")
-	var sharedNode *Node
-	if shared != nil {
-		sharedNode = shared.NodeValue(target.Graph())
-	}
-	total, w := h.Balance.Combine(scope, []*Node{gen, con}, sharedNode)
+	gen, genTerms := h.Gen.loss(scope, SliceAxis(out.Hidden, 0, AxisRange(2*B, 3*B)), in["target"], in["positions"], in["weights"])
+	total, w := h.Balance.Combine(scope, []*Node{gen, con}, out.Shared)
 	return total, []*Node{gen, con, w[0], w[1], genTerms[1], std}
-}
-
-// ConcatBatches stacks the rows of batches of equal length and kind.
-func ConcatBatches(bs ...*modality.Batch) (*modality.Batch, error) {
-	out := &modality.Batch{Len: bs[0].Len, NumFeatures: bs[0].NumFeatures}
-	for _, b := range bs {
-		if b.Len != out.Len || b.NumFeatures != out.NumFeatures || (b.Tokens == nil) != (bs[0].Tokens == nil) {
-			return nil, fmt.Errorf("cannot concatenate batches of different shapes (L %d vs %d, F %d vs %d)", b.Len, out.Len, b.NumFeatures, out.NumFeatures)
-		}
-		out.Size += b.Size
-		if b.Tokens != nil {
-			out.Tokens = append(out.Tokens, b.Tokens...)
-		}
-		if b.Features != nil {
-			out.Features = append(out.Features, b.Features...)
-		}
-		out.Mask = append(out.Mask, b.Mask...)
-		out.TimeOfDay = append(out.TimeOfDay, orZeros(b.TimeOfDay, b.Size*b.Len)...)
-		out.DayOfWeek = append(out.DayOfWeek, orZerosInt(b.DayOfWeek, b.Size*b.Len)...)
-		out.DeltaT = append(out.DeltaT, orZeros(b.DeltaT, b.Size*b.Len)...)
-		out.IDs = append(out.IDs, b.IDs...)
-	}
-	return out, nil
-}
-
-func orZeros(x []float32, n int) []float32 {
-	if x == nil {
-		return make([]float32, n)
-	}
-	return x
-}
-
-func orZerosInt(x []int32, n int) []int32 {
-	if x == nil {
-		return make([]int32, n)
-	}
-	return x
 }

@@ -8,7 +8,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 
-	"github.com/tfm-course/course/tfm/encoder"
+	tfm "github.com/tfm-course/course/tfm/model"
 )
 
 // Scopes of MoCo's momentum (key) encoder and projection head.
@@ -27,34 +27,41 @@ const (
 // negatives no longer depends on the batch size:
 //
 //	L = −log( exp(q·k⁺/τ) / (exp(q·k⁺/τ) + Σ_{u∈queue} exp(q·u/τ)) )
-func (c *Contrastive) mocoLoss(scope *model.Scope, inputs []*Node) (loss, embedStd *Node) {
-	g := inputs[0].Graph()
-	B := inputs[0].Shape().Dim(0) / 2
-	half := func(k int) []*Node {
-		out := make([]*Node, len(inputs))
-		for i, x := range inputs {
-			out[i] = SliceAxis(x, 0, AxisRange(k*B, (k+1)*B))
+func (c *Contrastive) mocoLoss(scope *model.Scope, in tfm.Nodes) (loss, embedStd *Node) {
+	b := c.M.Primary()
+	var g *Graph
+	var B int
+	for _, x := range in {
+		g, B = x.Graph(), x.Shape().Dim(0)/2
+		break
+	}
+	half := func(k int) tfm.Nodes {
+		out := tfm.Nodes{}
+		for name, x := range in {
+			out[name] = SliceAxis(x, 0, AxisRange(k*B, (k+1)*B))
 		}
 		return out
 	}
-	hq := encode(scope, c.Cfg, half(0)).Pooled
-	q := L2NormalizeWithEpsilon(ProjectionHead(scope.At("projection"), hq, c.ProjDim), 1e-6, -1)
-	hk := encoder.Encode(scope.At(KeyEncoderScope), c.Cfg, encoder.InputsFromNodes(c.Cfg, half(1))).Pooled
-	k := StopGradient(L2NormalizeWithEpsilon(ProjectionHead(scope.At(KeyProjectionScope), hk, c.ProjDim), 1e-6, -1))
+	hq := b.Encode(scope, half(0)).Pooled
+	q := L2NormalizeWithEpsilon(ProjectionHead(scope.At("projection"), hq, c.Cfg.ProjDim), 1e-6, -1)
+	key := *b
+	key.Scope = KeyEncoderScope
+	hk := key.Encode(scope, half(1)).Pooled
+	k := StopGradient(L2NormalizeWithEpsilon(ProjectionHead(scope.At(KeyProjectionScope), hk, c.Cfg.ProjDim), 1e-6, -1))
 
 	store := scope.Store()
 	s := scope.At("moco")
-	queueVar := s.VariableWithShape("queue", shapes.Make(dtypes.Float32, c.QueueSize, c.ProjDim)).SetTrainable(false)
+	queueVar := s.VariableWithShape("queue", shapes.Make(dtypes.Float32, c.Cfg.Queue, c.Cfg.ProjDim)).SetTrainable(false)
 	startedVar := s.VariableWithValue("started", float32(0)).SetTrainable(false)
 	started := GreaterThan(startedVar.NodeValue(g), ScalarZero(g, dtypes.Float32))
 	queue := L2NormalizeWithEpsilon(queueVar.NodeValue(g), 1e-6, -1)
-	loss = InfoNCEWithQueue(q, k, queue, c.Temperature)
+	loss = InfoNCEWithQueue(q, k, queue, c.Cfg.Temperature)
 
 	// Enqueue the new keys, dequeue the oldest.
-	queueVar.SetNodeValue(SliceAxis(Concatenate([]*Node{k, queue}, 0), 0, AxisRange(0, c.QueueSize)))
+	queueVar.SetNodeValue(SliceAxis(Concatenate([]*Node{k, queue}, 0), 0, AxisRange(0, c.Cfg.Queue)))
 	startedVar.SetNodeValue(OnesLike(startedVar.NodeValue(g)))
 	// Momentum update of every key variable from its query twin (a copy on the first step).
-	for _, pair := range [][2]string{{KeyEncoderScope, EncoderScope}, {KeyProjectionScope, "projection"}} {
+	for _, pair := range [][2]string{{KeyEncoderScope, b.Scope}, {KeyProjectionScope, "projection"}} {
 		for v := range store.Scope("/" + pair[0]).IterVariables() {
 			v.SetTrainable(false)
 			twin := store.GetVariable(strings.Replace(model.JoinPath(v.Scope(), v.Name()), "/"+pair[0]+"/", "/"+pair[1]+"/", 1))
@@ -62,7 +69,7 @@ func (c *Contrastive) mocoLoss(scope *model.Scope, inputs []*Node) (loss, embedS
 				continue
 			}
 			kv, qv := v.NodeValue(g), StopGradient(twin.NodeValue(g))
-			ema := Add(MulScalar(kv, c.Momentum), MulScalar(qv, 1-c.Momentum))
+			ema := Add(MulScalar(kv, c.Cfg.Momentum), MulScalar(qv, 1-c.Cfg.Momentum))
 			v.SetNodeValue(Where(started, ema, qv))
 		}
 	}

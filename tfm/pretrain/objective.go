@@ -5,50 +5,55 @@ import (
 	"math/rand/v2"
 
 	. "github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
-	"github.com/tfm-course/course/tfm/encoder"
+	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
-// An Objective is one pre-training paradigm: how a step's inputs are made
-// from sampled trajectories, and the loss built from them in the graph.
+// An Objective is one pre-training paradigm: how a step's named inputs are
+// made from sampled trajectories, and the loss built from them in the graph.
+// Every objective trains the encoders of its tfm.Model (under their scopes,
+// tfm.EncoderScope first) plus heads of its own.
 type Objective interface {
 	Name() string
 	// Terms names the scalars Loss returns beside the loss, logged per step.
 	Terms() []string
-	// Inputs builds the host tensors of one step.
-	Inputs(rng *rand.Rand, trajs []*traj.Trajectory) ([]*tensors.Tensor, error)
+	// Inputs builds the host inputs of one step, by name.
+	Inputs(rng *rand.Rand, trajs []*traj.Trajectory) (tfm.Feed, error)
 	// Loss builds the loss to minimise and the logged terms.
-	Loss(scope *model.Scope, inputs []*Node) (loss *Node, terms []*Node)
+	Loss(scope *model.Scope, in tfm.Nodes) (loss *Node, terms []*Node)
 }
 
-// EncoderScope is the scope holding the encoder's variables; every paradigm
-// uses it so a downstream task can load the encoder of any checkpoint.
-const EncoderScope = "encoder"
-
-// encode runs the shared encoder (re-entrant: At, not In).
-func encode(scope *model.Scope, cfg encoder.Config, nodes []*Node) encoder.Output {
-	return encoder.Encode(scope.At(EncoderScope), cfg, encoder.InputsFromNodes(cfg, nodes))
+// Paradigms is the registry of objectives by name (as GoMLX examples/imdb's
+// ValidModels): each builds its objective over model m from the options.
+var Paradigms = map[string]func(m *tfm.Model, opt Options) (Objective, error){
+	"contrastive": func(m *tfm.Model, opt Options) (Objective, error) { return NewContrastive(m, opt.Contrastive) },
+	"generative":  func(m *tfm.Model, opt Options) (Objective, error) { return NewGenerative(m, opt.Generative) },
+	"hybrid": func(m *tfm.Model, opt Options) (Objective, error) {
+		return NewHybrid(m, opt.Contrastive, opt.Generative, opt.Hybrid)
+	},
+	"causal": func(m *tfm.Model, opt Options) (Objective, error) { return NewCausal(m, opt.Causal) },
 }
 
-// Paradigms lists the names NewObjective accepts.
-var Paradigms = []string{"contrastive", "generative", "hybrid", "causal"}
+// ParadigmNames lists the registry's names in the order the course teaches them.
+var ParadigmNames = []string{"contrastive", "generative", "hybrid", "causal"}
 
-// NewObjective builds the named paradigm over modality m and encoder cfg.
-func NewObjective(name string, m Modality, cfg encoder.Config, opt Options) (Objective, error) {
-	switch name {
-	case "contrastive":
-		return NewContrastive(m, cfg, opt)
-	case "generative":
-		return NewGenerative(m, cfg, opt)
-	case "hybrid":
-		return NewHybrid(m, cfg, opt)
-	case "causal":
-		return NewCausal(m, cfg, opt)
+// NewObjective builds the named paradigm over m.
+func NewObjective(name string, m *tfm.Model, opt Options) (Objective, error) {
+	build, ok := Paradigms[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown paradigm %q (want one of %v)", name, ParadigmNames)
 	}
-	return nil, fmt.Errorf("unknown paradigm %q (want one of %v)", name, Paradigms)
+	return build(m, opt)
+}
+
+// singleBranch is the one branch an objective that reconstructs steps needs.
+func singleBranch(m *tfm.Model, paradigm string) (*tfm.Branch, error) {
+	if len(m.Branches) != 1 {
+		return nil, fmt.Errorf("%s pre-training reconstructs the steps of one modality; this model has %d (%v)", paradigm, len(m.Branches), m.Modalities())
+	}
+	return m.Primary(), nil
 }
 
 // usable keeps trajectories with at least minPoints points.
@@ -60,12 +65,4 @@ func usable(trajs []*traj.Trajectory, minPoints int) []*traj.Trajectory {
 		}
 	}
 	return out
-}
-
-func anyTensors(ts []*tensors.Tensor) []any {
-	a := make([]any, len(ts))
-	for i, t := range ts {
-		a[i] = t
-	}
-	return a
 }

@@ -21,22 +21,25 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/model/checkpoint"
 	"github.com/gomlx/gomlx/ml/train"
 	"github.com/gomlx/gomlx/ml/train/metric"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/tfm-course/course/tfm/encoder"
-	"github.com/tfm-course/course/tfm/roadnet"
+	"github.com/tfm-course/course/tfm/modality"
+	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
 // Options configure a pre-training run. DefaultOptions gives the course's
-// defaults; Set-style strings configure the encoder (Options.Encoder).
+// defaults; each paradigm's own settings are its config, kept beside its
+// objective (ContrastiveConfig in contrastive.go, …).
 type Options struct {
-	Paradigm string // contrastive | generative | hybrid | causal
-	Modality string // gps | grid
-	Encoder  encoder.Config
+	Paradigm string // a key of Paradigms: contrastive | generative | hybrid | causal
+	// Modality names the modality (modality.Names: gps, grid, road, text,
+	// image), or several comma-separated for a multi-modal model.
+	Modality string
+	Encoder  encoder.Config // the architecture, sized to each modality
 
 	Steps, BatchSize int
 	LearningRate     float64
@@ -45,34 +48,23 @@ type Options struct {
 	ClipNorm         float64 // gradient clipping by global norm (0: off)
 	Seed             int64
 
-	// Contrastive.
-	Temperature float64
-	ProjDim     int
-	Augment     string  // "default" or a comma list, see AugmentationByName
-	Queue       int     // > 0: MoCo with a momentum encoder and this many queued negatives
-	Momentum    float64 // MoCo's key-encoder momentum m
-	// Generative.
-	Masking   string // random | span | road
-	MaskRatio float64
-	// Hybrid.
-	Lambda  float64 // weight of the generative loss with Balance "fixed"
-	Balance string  // fixed | uncertainty | gradnorm | dwa
-	// Causal.
-	Label      string // label key to predict (default "mode")
-	Confounder string // label key of the confounder (default "district_type_from")
-	Plain      bool   // no backdoor adjustment: the confounded baseline
-	// MapSource is the synthetic data spec whose city gives the road and
-	// text modalities their map (road network, POIs, districts), rebuilt
-	// from it when a checkpoint is loaded; Network, when set, is that
-	// city's road graph already built.
-	MapSource string
-	Network   *roadnet.Graph
+	Contrastive ContrastiveConfig
+	Generative  GenerativeConfig
+	Hybrid      HybridConfig
+	Causal      CausalConfig
+
+	// Map is the data set's map (datasets.Data.Map, a *roadnet.Map): the
+	// road and text modalities are fitted on it.
+	Map any
+	// Model, when set, is trained further instead of a new one being fitted
+	// (continued pre-training); its modalities must be Modality's.
+	Model *tfm.Model
 	// Filter, when set, keeps only the training trajectories it accepts
 	// (e.g. the "train" split of a planted-bias data set).
 	Filter func(*traj.Trajectory) bool
 
-	// CheckpointDir holds checkpoints, the run's metadata and metrics.jsonl;
-	// empty trains in memory only.
+	// CheckpointDir holds checkpoints, the model's metadata and
+	// metrics.jsonl; empty trains in memory only.
 	CheckpointDir   string
 	CheckpointEvery int // steps between checkpoints (also saved on exit)
 	KeepCheckpoints int
@@ -89,10 +81,8 @@ func DefaultOptions() Options {
 	return Options{
 		Paradigm: "contrastive", Modality: "gps", Encoder: encoder.DefaultConfig(),
 		Steps: 300, BatchSize: 32, LearningRate: 1e-3, WeightDecay: 1e-4, WarmupSteps: 20, ClipNorm: 1, Seed: 1,
-		Temperature: 0.1, ProjDim: 64, Augment: "default", Momentum: 0.99,
-		Masking: "random", MaskRatio: 0.15,
-		Lambda: 0.5, Balance: "fixed",
-		Label: "mode", Confounder: "district_type_from",
+		Contrastive: DefaultContrastiveConfig(), Generative: DefaultGenerativeConfig(),
+		Hybrid: DefaultHybridConfig(), Causal: DefaultCausalConfig(),
 		CheckpointEvery: 50, KeepCheckpoints: 2,
 	}
 }
@@ -120,38 +110,21 @@ type Result struct {
 	Checkpoint     string             `json:"checkpoint,omitempty"`
 	Interrupted    bool               `json:"interrupted,omitempty"`
 	History        []StepMetrics      `json:"-"`
-	Model          *Model             `json:"-"`
+	Model          *tfm.Model         `json:"-"`
 }
+
+// MetricsFile is the per-step log in a checkpoint directory, one
+// StepMetrics JSON object a line.
+const MetricsFile = "metrics.jsonl"
 
 // ErrInterrupted is returned (with a checkpoint saved) when ctx is cancelled.
 var ErrInterrupted = errors.New("training interrupted (checkpoint saved)")
 
-// Files in a checkpoint directory besides GoMLX's checkpoint-*.{json,bin}.
-const (
-	MetaFile    = "tfm.json"
-	MetricsFile = "metrics.jsonl"
-	stagingDir  = ".staging"
-)
-
-// meta is what a checkpoint directory needs besides the variables.
-type meta struct {
-	Paradigm      string          `json:"paradigm"`
-	Modality      string          `json:"modality"`
-	Encoder       string          `json:"encoder"`
-	ModalityState json.RawMessage `json:"modality_state"`
-	Seed          int64           `json:"seed"`
-	// Causal head.
-	Label      string    `json:"label,omitempty"`
-	Confounder string    `json:"confounder,omitempty"`
-	Plain      bool      `json:"plain,omitempty"`
-	Labels     []string  `json:"labels,omitempty"` // class names, by id
-	Contexts   []string  `json:"contexts,omitempty"`
-	Prior      []float64 `json:"prior,omitempty"`
-}
-
 // Train runs (or resumes, if opt.CheckpointDir holds a checkpoint) a
-// pre-training run on ds up to global step opt.Steps. Cancelling ctx saves
-// a checkpoint and returns ErrInterrupted with the partial Result.
+// pre-training run on ds up to global step opt.Steps: a model is fitted on
+// the data (or opt.Model trained further), the paradigm's objective built
+// over it, and GoMLX's train.Loop runs the steps. Cancelling ctx saves a
+// checkpoint and returns ErrInterrupted with the partial Result.
 func Train(ctx context.Context, be compute.Backend, ds *traj.Dataset, opt Options) (*Result, error) {
 	if ds == nil || len(ds.Trajectories) == 0 {
 		return nil, fmt.Errorf("pretrain: empty dataset")
@@ -172,106 +145,97 @@ func Train(ctx context.Context, be compute.Backend, ds *traj.Dataset, opt Option
 	if opt.Steps <= 0 || opt.BatchSize <= 1 {
 		return nil, fmt.Errorf("pretrain: steps=%d and batch=%d must be positive (batch ≥ 2)", opt.Steps, opt.BatchSize)
 	}
-	opt.BatchSize = min(opt.BatchSize, len(trajs))
+	if _, ok := Paradigms[opt.Paradigm]; !ok {
+		return nil, fmt.Errorf("unknown paradigm %q (want one of %v)", opt.Paradigm, ParadigmNames)
+	}
+	names := strings.Split(opt.Modality, ",")
+	for i := range names {
+		names[i] = strings.TrimSpace(names[i])
+	}
 
-	// Model description: from the checkpoint directory, or fitted now.
-	var md meta
-	var m Modality
-	resumed := false
-	if opt.CheckpointDir != "" {
-		if err := os.MkdirAll(opt.CheckpointDir, 0o755); err != nil {
-			return nil, err
-		}
-		raw, err := os.ReadFile(filepath.Join(opt.CheckpointDir, MetaFile))
-		switch {
-		case err == nil:
-			if err := json.Unmarshal(raw, &md); err != nil {
-				return nil, fmt.Errorf("%s: %w", filepath.Join(opt.CheckpointDir, MetaFile), err)
-			}
-			if md.Paradigm != opt.Paradigm || md.Modality != opt.Modality {
-				return nil, fmt.Errorf("checkpoint %s holds a %s/%s run, not %s/%s (use another --checkpoint)",
-					opt.CheckpointDir, md.Paradigm, md.Modality, opt.Paradigm, opt.Modality)
-			}
-			if m, err = RestoreModality(md.Modality, md.ModalityState); err != nil {
-				return nil, err
-			}
-			cfg := encoder.DefaultConfig()
-			if err := cfg.Set(md.Encoder); err != nil {
-				return nil, fmt.Errorf("%s: %w", MetaFile, err)
-			}
-			opt.Encoder, opt.Seed = cfg, md.Seed
-			resumed = true
-		case !os.IsNotExist(err):
-			return nil, err
-		}
-	}
-	if m == nil {
-		var err error
-		switch {
-		case opt.Modality == "road" && opt.MapSource != "":
-			g := opt.Network
-			if g == nil {
-				if g, err = RoadNetwork(opt.MapSource); err != nil {
-					return nil, err
-				}
-			}
-			m, err = NewRoad(g, opt.MapSource)
-		case opt.Modality == "text" && opt.MapSource != "":
-			m, err = NewText(opt.MapSource, trajs)
-		default:
-			m, err = NewModality(opt.Modality, trajs)
-		}
-		if err != nil {
-			return nil, err
-		}
-		m.Configure(&opt.Encoder)
-		state, err := m.State()
-		if err != nil {
-			return nil, err
-		}
-		md = meta{Paradigm: opt.Paradigm, Modality: opt.Modality, Encoder: opt.Encoder.String(), ModalityState: state, Seed: opt.Seed}
-	}
-	if err := opt.Encoder.Validate(); err != nil {
+	// The model: from the checkpoint directory, given, or fitted now.
+	m, resumed, err := openModel(be, trajs, names, &opt)
+	if err != nil {
 		return nil, err
 	}
-	if u, ok := m.(interface {
-		Usable([]*traj.Trajectory) []*traj.Trajectory
-	}); ok { // road: map-matches; text: can be described
-		if trajs = u.Usable(trajs); len(trajs) < 2 {
-			return nil, fmt.Errorf("pretrain: only %d trajectories usable by the %s modality", len(trajs), m.Name())
+	for _, b := range m.Branches {
+		if s, ok := b.Modality.(modality.Selective); ok { // road: map-matches; text: can be described
+			if trajs = s.Usable(trajs); len(trajs) < 2 {
+				return nil, fmt.Errorf("pretrain: only %d trajectories usable by the %s modality", len(trajs), b.Modality.Name())
+			}
 		}
-		opt.BatchSize = min(opt.BatchSize, len(trajs))
 	}
-	obj, err := NewObjective(opt.Paradigm, m, opt.Encoder, opt)
+	opt.BatchSize = min(opt.BatchSize, len(trajs))
+	obj, err := NewObjective(opt.Paradigm, m, opt)
 	if err != nil {
 		return nil, err
 	}
 	if c, ok := obj.(*Causal); ok {
-		if err := c.Fit(trajs, md.Labels, md.Contexts); err != nil {
+		var prev CausalHead
+		if len(m.Meta.Head) > 0 {
+			if err := json.Unmarshal(m.Meta.Head, &prev); err != nil {
+				return nil, fmt.Errorf("causal head: %w", err)
+			}
+		}
+		if err := c.Fit(trajs, prev.Classes, prev.Contexts); err != nil {
 			return nil, err
 		}
-		md.Labels, md.Contexts, md.Prior = c.Classes, c.Contexts, c.Prior
-		md.Label, md.Confounder, md.Plain = c.Label, c.Confounder, !c.Adjust
+		if m.Meta.Head, err = c.Head(); err != nil {
+			return nil, err
+		}
 		trajs = c.Usable(trajs)
 	}
+	m.Meta.Paradigm, m.Name = opt.Paradigm, opt.Paradigm
 
-	store := model.NewStore()
-	store.SetParam(model.ParamInitialSeed, opt.Seed)
-	opt.Encoder.Save(store)
-	r := &run{opt: opt, obj: obj, store: store, trajs: trajs, res: &Result{
-		Paradigm: opt.Paradigm, Modality: opt.Modality, Backend: be.Name(), Encoder: opt.Encoder.String()}}
+	r := &run{opt: opt, obj: obj, store: m.Store, trajs: trajs, res: &Result{
+		Paradigm: opt.Paradigm, Modality: opt.Modality, Backend: be.Name(), Encoder: m.Primary().Encoder.String(), Model: m}}
 	if opt.CheckpointDir != "" {
 		if !resumed {
-			if err := writeAtomic(filepath.Join(opt.CheckpointDir, MetaFile), mustJSON(md)); err != nil {
+			if err := m.WriteMeta(opt.CheckpointDir); err != nil {
 				return nil, err
 			}
 		}
-		if err := r.openCheckpoints(); err != nil {
+		if r.ckpt, err = tfm.OpenCheckpoints(m, opt.CheckpointDir, opt.KeepCheckpoints); err != nil {
 			return nil, err
 		}
+		m.Name = opt.CheckpointDir
 	}
-	r.res.Model = &Model{Backend: be, Store: store, Encoder: opt.Encoder, Modality: m, Paradigm: opt.Paradigm, meta: md}
 	return r.train(ctx, be)
+}
+
+// openModel finds the model to train: the one a checkpoint directory
+// describes (a resumed run; its seed wins), opt.Model, or one fitted on trajs.
+func openModel(be compute.Backend, trajs []*traj.Trajectory, names []string, opt *Options) (m *tfm.Model, resumed bool, err error) {
+	if dir := opt.CheckpointDir; dir != "" {
+		md, ok, err := tfm.ReadMeta(dir)
+		if err != nil {
+			return nil, false, err
+		}
+		if ok {
+			var have []string
+			for _, mm := range md.Modalities {
+				have = append(have, mm.Name)
+			}
+			if md.Paradigm != opt.Paradigm || strings.Join(have, ",") != strings.Join(names, ",") {
+				return nil, false, fmt.Errorf("checkpoint %s holds a %s/%s run, not %s/%s (use another --checkpoint)",
+					dir, md.Paradigm, strings.Join(have, ","), opt.Paradigm, opt.Modality)
+			}
+			m, err := tfm.FromMeta(be, md)
+			if err != nil {
+				return nil, false, err
+			}
+			opt.Seed = md.Seed
+			return m, true, nil
+		}
+	}
+	if opt.Model != nil {
+		if got := strings.Join(opt.Model.Modalities(), ","); got != strings.Join(names, ",") {
+			return nil, false, fmt.Errorf("pretrain: Options.Model reads %s, not %s", got, opt.Modality)
+		}
+		return opt.Model, false, nil
+	}
+	m, err = tfm.Fit(be, opt.Encoder, opt.Seed, modality.Source{Trajectories: trajs, Map: opt.Map}, names...)
+	return m, false, err
 }
 
 type run struct {
@@ -280,7 +244,8 @@ type run struct {
 	store   *model.Store
 	trajs   []*traj.Trajectory
 	res     *Result
-	staging *checkpoint.Handler
+	ckpt    *tfm.Checkpoints
+	names   []string // the step inputs' names, in the order the graph takes them
 	log     *os.File
 	start   int
 	last    time.Time
@@ -288,98 +253,11 @@ type run struct {
 	printed time.Time
 }
 
-func (r *run) openCheckpoints() error {
-	dir := r.opt.CheckpointDir
-	if has, _ := hasCheckpoint(dir); has {
-		if _, err := checkpoint.Build(r.store).Dir(dir).Immediate().Done(); err != nil {
-			return fmt.Errorf("loading checkpoint %s: %w", dir, err)
-		}
-	}
-	staging := filepath.Join(dir, stagingDir)
-	if err := os.RemoveAll(staging); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(staging, 0o755); err != nil {
-		return err
-	}
-	h, err := checkpoint.Build(r.store).Dir(staging).Keep(-1).Done()
-	if err != nil {
-		return err
-	}
-	r.staging = h
-	return nil
-}
-
-// save writes a checkpoint atomically: GoMLX writes it into a staging
-// folder, then the data file and (last) the metadata file are renamed into
-// place, so a reader never sees a half-written checkpoint; a crash leaves at
-// worst an orphan .bin that the next save overwrites or pruning removes.
-func (r *run) save() error {
-	if r.staging == nil {
-		return nil
-	}
-	if err := r.staging.Save(); err != nil {
-		return err
-	}
-	dir := r.opt.CheckpointDir
-	step := optimizer.GetGlobalStep(r.store)
-	names, err := r.staging.ListCheckpoints()
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		base := fmt.Sprintf("checkpoint-n%07d-step-%08d", step, step)
-		for _, suffix := range []string{checkpoint.BinDataSuffix, checkpoint.JsonNameSuffix} {
-			if err := os.Rename(filepath.Join(dir, stagingDir, n+suffix), filepath.Join(dir, base+suffix)); err != nil {
-				return err
-			}
-		}
-	}
-	r.res.Checkpoint = dir
-	return pruneCheckpoints(dir, max(1, r.opt.KeepCheckpoints))
-}
-
-func hasCheckpoint(dir string) (bool, error) {
-	list, err := listCheckpoints(dir)
-	return len(list) > 0, err
-}
-
-func listCheckpoints(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range entries {
-		n := e.Name()
-		if strings.HasPrefix(n, "checkpoint-") && strings.HasSuffix(n, checkpoint.JsonNameSuffix) {
-			out = append(out, strings.TrimSuffix(n, checkpoint.JsonNameSuffix))
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-func pruneCheckpoints(dir string, keep int) error {
-	list, err := listCheckpoints(dir)
-	if err != nil || len(list) <= keep {
-		return err
-	}
-	for _, base := range list[:len(list)-keep] {
-		for _, s := range []string{checkpoint.JsonNameSuffix, checkpoint.BinDataSuffix} {
-			if err := os.Remove(filepath.Join(dir, base+s)); err != nil && !os.IsNotExist(err) {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
 	obj := r.obj
 	terms := obj.Terms()
 	modelFn := func(scope *model.Scope, _ any, inputs []*Node) []*Node {
-		loss, t := obj.Loss(scope, inputs)
+		loss, t := obj.Loss(scope, tfm.NodesOf(r.names, inputs))
 		train.AddMainLoss(loss)
 		return t
 	}
@@ -415,8 +293,8 @@ func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
 		if err := r.record(sm); err != nil {
 			return err
 		}
-		if r.opt.CheckpointEvery > 0 && step%r.opt.CheckpointEvery == 0 && step < r.opt.Steps {
-			if err := r.save(); err != nil {
+		if r.ckpt != nil && r.opt.CheckpointEvery > 0 && step%r.opt.CheckpointEvery == 0 && step < r.opt.Steps {
+			if err := r.ckpt.Save(); err != nil {
 				return err
 			}
 		}
@@ -430,8 +308,11 @@ func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
 	if err != nil && !interrupted {
 		return nil, err
 	}
-	if serr := r.save(); serr != nil {
-		return nil, serr
+	if r.ckpt != nil {
+		if serr := r.ckpt.Save(); serr != nil {
+			return nil, serr
+		}
+		r.res.Checkpoint = r.opt.CheckpointDir
 	}
 	r.finish(loop)
 	if interrupted {
@@ -475,7 +356,7 @@ func (r *run) openLog() error {
 		kept.WriteByte('\n')
 		r.res.History = append(r.res.History, sm)
 	}
-	if err := writeAtomic(path, kept.Bytes()); err != nil {
+	if err := tfm.WriteAtomic(path, kept.Bytes()); err != nil {
 		return err
 	}
 	r.log, err = os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0o644)
@@ -553,7 +434,14 @@ func (d *stepData) Iter() iter.Seq2[train.Batch, error] {
 		for step := int(optimizer.GetGlobalStep(r.store)); ; step++ {
 			rng := rand.New(rand.NewPCG(uint64(r.opt.Seed), uint64(step)))
 			sel := sample(rng, r.trajs, r.opt.BatchSize)
-			ins, err := r.obj.Inputs(rng, sel)
+			f, err := r.obj.Inputs(rng, sel)
+			var ins []*tensors.Tensor
+			if err == nil {
+				if r.names == nil {
+					r.names = f.Names() // the graph's inputs, in this order
+				}
+				ins, err = f.Ordered(r.names)
+			}
 			if !yield(train.Batch{Inputs: ins}, err) {
 				return
 			}
@@ -574,32 +462,4 @@ func sample(rng *rand.Rand, trajs []*traj.Trajectory, k int) []*traj.Trajectory 
 		out[i] = trajs[idx[i]]
 	}
 	return out
-}
-
-func writeAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
-}
-
-func mustJSON(v any) []byte {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		panic(err)
-	}
-	return b
 }

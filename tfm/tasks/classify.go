@@ -5,27 +5,16 @@ import (
 	"math"
 	"sort"
 
+	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
 )
-
-// LabelOf returns the label of t for key: "mode" is t.Mode, "user" is
-// t.UserID, anything else is t.Labels[key] ("" when missing).
-func LabelOf(t *traj.Trajectory, key string) string {
-	switch key {
-	case "mode":
-		return t.Mode
-	case "user":
-		return t.UserID
-	}
-	return t.Labels[key]
-}
 
 // Labelled keeps the trajectories with a non-empty label for key and
 // returns them with the sorted class names and each one's class index.
 func Labelled(ts []*traj.Trajectory, key string) (kept []*traj.Trajectory, classes []string, y []int) {
 	seen := map[string]bool{}
 	for _, t := range ts {
-		if l := LabelOf(t, key); l != "" {
+		if l := t.Label(key); l != "" {
 			kept = append(kept, t)
 			if !seen[l] {
 				seen[l] = true
@@ -46,7 +35,7 @@ func ClassIndices(ts []*traj.Trajectory, key string, classes []string) []int {
 	}
 	y := make([]int, len(ts))
 	for i, t := range ts {
-		if c, ok := idx[LabelOf(t, key)]; ok {
+		if c, ok := idx[t.Label(key)]; ok {
 			y[i] = c
 		} else {
 			y[i] = -1
@@ -221,12 +210,12 @@ func ClassifyProbe(e Embedder, train, test []*traj.Trajectory, key string, cfg P
 }
 
 // ClassifyFineTune trains e (a copy) with a softmax head on label key.
-func ClassifyFineTune(e *Encoder, train, test []*traj.Trajectory, key string, cfg FineTuneConfig) (ClassifyResult, error) {
+func ClassifyFineTune(m *tfm.Model, train, test []*traj.Trajectory, key string, cfg FineTuneConfig) (ClassifyResult, error) {
 	tr, ytr, te, yte, classes, err := classifySets(train, test, key)
 	if err != nil {
 		return ClassifyResult{}, err
 	}
-	ft, err := FineTune(e, tr, nil, ytr, len(classes), cfg)
+	ft, err := FineTune(m, tr, nil, ytr, len(classes), cfg)
 	if err != nil {
 		return ClassifyResult{}, err
 	}
@@ -234,6 +223,6 @@ func ClassifyFineTune(e *Encoder, train, test []*traj.Trajectory, key string, cf
 	if err != nil {
 		return ClassifyResult{}, err
 	}
-	m, err := Classification(classes, yte, pred)
-	return ClassifyResult{ClassificationMetrics: m, Key: key, Method: methodOf(e, cfg), Train: len(tr), Test: len(te)}, err
+	met, err := Classification(classes, yte, pred)
+	return ClassifyResult{ClassificationMetrics: met, Key: key, Method: methodOf(m, cfg), Train: len(tr), Test: len(te)}, err
 }

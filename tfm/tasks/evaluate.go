@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/tfm-course/course/tfm/encoder"
+	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
@@ -124,7 +125,7 @@ func limit(ts []*traj.Trajectory, n int) []*traj.Trajectory {
 // architecture opt.Encoder randomly initialised and trained only on the
 // task (similarity search, which trains nothing, then ranks with the
 // random encoder).
-func Evaluate(enc *Encoder, ts []*traj.Trajectory, opt Options) (Result, error) {
+func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (Result, error) {
 	seed := uint64(opt.Seed)
 	ft := opt.FineTune
 	ft.Seed = opt.Seed
@@ -137,7 +138,7 @@ func Evaluate(enc *Encoder, ts []*traj.Trajectory, opt Options) (Result, error) 
 	}
 	scratch := enc == nil
 	if scratch {
-		enc, err = NewScratchEncoder(opt.Encoder, trainAll, opt.Seed)
+		enc, err = NewScratch(opt.Encoder, trainAll, opt.Seed)
 		if err != nil {
 			return res, err
 		}

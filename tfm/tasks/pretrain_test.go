@@ -7,6 +7,7 @@ import (
 
 	"github.com/tfm-course/course/datasets/synth"
 	"github.com/tfm-course/course/tfm/encoder"
+	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/pretrain"
 	"github.com/tfm-course/course/tfm/traj"
 )
@@ -31,17 +32,17 @@ func testSizes() (enc encoder.Config, pretrainSteps int, ft FineTuneConfig) {
 
 // quickPretrain pre-trains paradigm on train with the test sizes' encoder
 // and step count.
-func quickPretrain(t *testing.T, paradigm string, train []*traj.Trajectory, seed int64) *Encoder {
+func quickPretrain(t *testing.T, paradigm string, train []*traj.Trajectory, seed int64) *tfm.Model {
 	t.Helper()
 	enc, steps, _ := testSizes()
 	o := pretrain.DefaultOptions()
 	o.Paradigm, o.Encoder, o.Steps, o.Seed = paradigm, enc, steps, seed
-	o.Augment, o.Masking = "crop,jitter", "random"
+	o.Contrastive.Augment, o.Generative.Masking = "crop,jitter", "random"
 	res, err := pretrain.Train(context.Background(), DefaultBackend(), &traj.Dataset{Trajectories: train}, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return FromPretrained(res.Model, paradigm)
+	return res.Model
 }
 
 // Pre-training beats the scratch baseline on the synthetic city (default

@@ -3,7 +3,6 @@ package tasks
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/gobackend"
@@ -163,19 +162,12 @@ func (p *Probe) fit(x Matrix, yFloat []float32, yClass []int32, lossFn loss.Loss
 	trainer := train.NewTrainer(cfg.Backend, p.store, modelFn, lossFn, opt.Done(), nil, nil)
 
 	bs := min(cfg.BatchSize, x.Rows)
-	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x9e3779b9))
-	perm := rng.Perm(x.Rows)
-	pos := 0
-	bx := make([]float32, bs*x.Cols)
-	for step := 0; step < cfg.Steps; step++ {
-		var label *tensors.Tensor
+	order := newShuffler(x.Rows, uint64(cfg.Seed), 0x9e3779b9)
+	next := func(int) (train.Batch, error) {
+		bx := make([]float32, bs*x.Cols)
 		fl, cl := make([]float32, bs), make([]int32, bs)
-		for b := 0; b < bs; b++ {
-			if pos == len(perm) {
-				perm, pos = rng.Perm(x.Rows), 0
-			}
-			i := perm[pos]
-			pos++
+		for b := range bs {
+			i := order.next()
 			copy(bx[b*x.Cols:(b+1)*x.Cols], xs[i*x.Cols:(i+1)*x.Cols])
 			if yFloat != nil {
 				fl[b] = yFloat[i]
@@ -183,15 +175,15 @@ func (p *Probe) fit(x Matrix, yFloat []float32, yClass []int32, lossFn loss.Loss
 				cl[b] = yClass[i]
 			}
 		}
+		label := tensors.FromFlatDataAndDimensions(cl, bs, 1)
 		if yFloat != nil {
 			label = tensors.FromFlatDataAndDimensions(fl, bs, 1)
-		} else {
-			label = tensors.FromFlatDataAndDimensions(cl, bs, 1)
 		}
-		input := tensors.FromFlatDataAndDimensions(append([]float32(nil), bx...), bs, x.Cols)
-		if _, err := trainer.TrainStep(train.Batch{Inputs: []*tensors.Tensor{input}, Labels: []*tensors.Tensor{label}}); err != nil {
-			return fmt.Errorf("probe training step %d: %w", step, err)
-		}
+		input := tensors.FromFlatDataAndDimensions(bx, bs, x.Cols)
+		return train.Batch{Inputs: []*tensors.Tensor{input}, Labels: []*tensors.Tensor{label}}, nil
+	}
+	if _, err := fitLoop(trainer, cfg.Steps, next, nil, 0); err != nil {
+		return fmt.Errorf("probe training: %w", err)
 	}
 	exec, err := model.NewExec(cfg.Backend, p.store, modelFn)
 	if err != nil {
@@ -238,15 +230,5 @@ func (p *Probe) PredictClasses(x Matrix) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	pred := make([]int, x.Rows)
-	for i := range pred {
-		best := 0
-		for c := 1; c < p.outputs; c++ {
-			if r[i*p.outputs+c] > r[i*p.outputs+best] {
-				best = c
-			}
-		}
-		pred[i] = best
-	}
-	return pred, nil
+	return argmaxRows(r, p.outputs), nil
 }

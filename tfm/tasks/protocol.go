@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
@@ -55,9 +56,9 @@ func filterMinPoints(ts []*traj.Trajectory, n int) []*traj.Trajectory {
 }
 
 // methodOf names what training e with cfg amounts to.
-func methodOf(e *Encoder, cfg FineTuneConfig) Method {
+func methodOf(m *tfm.Model, cfg FineTuneConfig) Method {
 	switch {
-	case e.Name == "scratch":
+	case m.Meta.Paradigm == "": // never pre-trained
 		return MethodScratch
 	case cfg.Freeze:
 		return MethodProbe

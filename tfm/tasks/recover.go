@@ -3,7 +3,6 @@ package tasks
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"time"
 
 	"github.com/gomlx/gomlx/core/graph"
@@ -12,7 +11,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 	"github.com/paulmach/orb"
-	"github.com/tfm-course/course/tfm/encoder"
+	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
@@ -166,9 +165,9 @@ const recoveryScale = 100.0
 // RecoverFineTune trains a copy of e with a per-step head predicting, for
 // each dropped point, the correction (east, north) from its linear
 // interpolation, on windows of train; it evaluates on windows of test.
-// With a NewScratchEncoder this is the scratch baseline.
-func RecoverFineTune(e *Encoder, trainSet, testSet []*traj.Trajectory, cfg RecoveryConfig, ft FineTuneConfig) (RecoveryResult, error) {
-	window := min(cfg.Window, e.Config.MaxLen)
+// With a NewScratch model this is the scratch baseline.
+func RecoverFineTune(m *tfm.Model, trainSet, testSet []*traj.Trajectory, cfg RecoveryConfig, ft FineTuneConfig) (RecoveryResult, error) {
+	window := min(cfg.Window, m.Primary().Encoder.MaxLen)
 	trCases, err := prepareRecovery(Windows(trainSet, window, 3), cfg.KeepRate)
 	if err != nil {
 		return RecoveryResult{}, err
@@ -177,16 +176,21 @@ func RecoverFineTune(e *Encoder, trainSet, testSet []*traj.Trajectory, cfg Recov
 	if err != nil {
 		return RecoveryResult{}, err
 	}
-	fe, err := e.taskCopy(ft.Seed, ft.Freeze)
+	if len(m.Branches) != 1 {
+		return RecoveryResult{}, fmt.Errorf("tasks: recovery reads the steps of one modality, the model has %v", m.Modalities())
+	}
+	fm, err := taskCopy(m, ft)
 	if err != nil {
 		return RecoveryResult{}, err
 	}
-	store := fe.Store
-	L := fe.Config.MaxLen
-	modelFn := func(scope *model.Scope, nodes []*graph.Node) *graph.Node {
-		in := encoder.InputsFromNodes(fe.Config, nodes)
-		h := encoder.Encode(fe.scopeAt(scope), fe.Config, in).Hidden // [B, L, D]
+	L := fm.Primary().Encoder.MaxLen
+	head := func(scope *model.Scope, in tfm.Nodes) *graph.Node {
+		h := fm.Primary().Encode(scope, in).Hidden                   // [B, L, D]
 		return headGraph(scope.In("recovery_head"), h, ft.Hidden, 2) // [B, L, 2]
+	}
+	var names []string
+	modelFn := func(scope *model.Scope, nodes []*graph.Node) *graph.Node {
+		return head(scope, tfm.NodesOf(names, nodes))
 	}
 	lossFn := func(labels, predictions []*graph.Node) *graph.Node {
 		target, weight := labels[0], labels[1] // [B, L, 2], [B, L, 1]
@@ -195,7 +199,7 @@ func RecoverFineTune(e *Encoder, trainSet, testSet []*traj.Trajectory, cfg Recov
 		den := graph.Max(graph.ReduceAllSum(weight), graph.OnesLike(graph.ReduceAllSum(weight)))
 		return graph.Div(num, den)
 	}
-	trainer := train.NewTrainer(fe.backend(), store, modelFn, lossFn,
+	trainer := train.NewTrainer(fm.Backend, fm.Store, modelFn, lossFn,
 		optimizer.Adam().LearningRate(ft.LearningRate).Done(), nil, nil)
 	bs := min(ft.BatchSize, len(trCases))
 	labels := func(cases []recoveryCase) (*tensors.Tensor, *tensors.Tensor) {
@@ -212,53 +216,42 @@ func RecoverFineTune(e *Encoder, trainSet, testSet []*traj.Trajectory, cfg Recov
 		}
 		return tensors.FromFlatDataAndDimensions(tg, bs, L, 2), tensors.FromFlatDataAndDimensions(wt, bs, L, 1)
 	}
-	rng := rand.New(rand.NewPCG(uint64(ft.Seed), 0x4ec0))
-	perm, pos := rng.Perm(len(trCases)), 0
+	order := newShuffler(len(trCases), uint64(ft.Seed), 0x4ec0)
 	batch := make([]recoveryCase, bs)
 	inputs := make([]*traj.Trajectory, bs)
-	for step := 0; step < ft.Steps; step++ {
+	next := func(step int) (train.Batch, error) {
 		for b := range batch {
-			if pos == len(perm) {
-				perm, pos = rng.Perm(len(trCases)), 0
-			}
-			batch[b] = trCases[perm[pos]]
+			batch[b] = trCases[order.next()]
 			inputs[b] = batch[b].input
-			pos++
 		}
-		in, err := fe.inputs(inputs, bs)
+		f, err := fm.PaddedFeed(inputs, bs)
 		if err != nil {
-			return RecoveryResult{}, fmt.Errorf("recovery step %d: %w", step, err)
+			return train.Batch{}, fmt.Errorf("recovery step %d: %w", step, err)
 		}
+		if names == nil {
+			names = f.Names()
+		}
+		ins, err := f.Ordered(names)
 		tg, wt := labels(batch)
-		metrics, err := trainer.TrainStep(train.Batch{Inputs: in, Labels: []*tensors.Tensor{tg, wt}})
-		if err != nil {
-			return RecoveryResult{}, fmt.Errorf("recovery step %d: %w", step, err)
-		}
-		if ft.Log != nil && ft.LogEvery > 0 && step%ft.LogEvery == 0 {
-			ft.Log(step, float64(tensors.MustCopyFlatData[float32](metrics[0])[0]))
-		}
+		return train.Batch{Inputs: ins, Labels: []*tensors.Tensor{tg, wt}}, err
 	}
-	exec, err := model.NewExec(fe.backend(), store, modelFn)
-	if err != nil {
+	if _, err := fitLoop(trainer, ft.Steps, next, ft.Log, ft.LogEvery); err != nil {
 		return RecoveryResult{}, err
 	}
+	exec := tfm.NewExec(fm.Backend, fm.Store, head)
 	var truth, pred []orb.Point
-	ebs := fe.batchSize()
+	ebs := min(fm.BatchSize, len(teCases))
 	for lo := 0; lo < len(teCases); lo += ebs {
 		hi := min(lo+ebs, len(teCases))
 		ins := make([]*traj.Trajectory, hi-lo)
 		for i := range ins {
 			ins[i] = teCases[lo+i].input
 		}
-		in, err := fe.inputs(ins, ebs)
+		f, err := fm.PaddedFeed(ins, ebs)
 		if err != nil {
 			return RecoveryResult{}, err
 		}
-		args := make([]any, len(in))
-		for i, t := range in {
-			args[i] = t
-		}
-		out, err := exec.Call1(args...)
+		out, err := exec.Call(f)
 		if err != nil {
 			return RecoveryResult{}, err
 		}
@@ -274,6 +267,6 @@ func RecoverFineTune(e *Encoder, trainSet, testSet []*traj.Trajectory, cfg Recov
 			}
 		}
 	}
-	m, err := PointRecovery(truth, pred, cfg.RadiusM)
-	return RecoveryResult{RecoveryMetrics: m, Method: methodOf(e, ft), KeepRate: cfg.KeepRate, Train: len(trCases), Test: len(teCases)}, err
+	met, err := PointRecovery(truth, pred, cfg.RadiusM)
+	return RecoveryResult{RecoveryMetrics: met, Method: methodOf(m, ft), KeepRate: cfg.KeepRate, Train: len(trCases), Test: len(teCases)}, err
 }

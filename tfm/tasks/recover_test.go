@@ -75,7 +75,7 @@ func TestRecoverLinear(t *testing.T) {
 // The learned recovery trains and reports on every dropped point.
 func TestRecoverFineTuneRuns(t *testing.T) {
 	ts := randomWalks(120, 4)
-	e, err := NewScratchEncoder(smallEncoderConfig(), ts, 1)
+	e, err := NewScratch(smallEncoderConfig(), ts, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geo"
+	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
@@ -173,8 +174,8 @@ func TTEProbe(e Embedder, train, test []*traj.Trajectory, route RouteConfig, cfg
 }
 
 // TTEFineTune trains e (a copy) with a regression head on the route inputs:
-// Finetune for a pre-trained e, Scratch for a NewScratchEncoder.
-func TTEFineTune(e *Encoder, train, test []*traj.Trajectory, route RouteConfig, cfg FineTuneConfig) (TTEResult, error) {
+// Finetune for a pre-trained e, Scratch for a NewScratch model.
+func TTEFineTune(m *tfm.Model, train, test []*traj.Trajectory, route RouteConfig, cfg FineTuneConfig) (TTEResult, error) {
 	train, test = validTTE(train), validTTE(test)
 	rtr, err := RouteInputs(train, route)
 	if err != nil {
@@ -184,7 +185,7 @@ func TTEFineTune(e *Encoder, train, test []*traj.Trajectory, route RouteConfig, 
 	if err != nil {
 		return TTEResult{}, err
 	}
-	ft, err := FineTune(e, rtr, TravelTimes(train), nil, 0, cfg)
+	ft, err := FineTune(m, rtr, TravelTimes(train), nil, 0, cfg)
 	if err != nil {
 		return TTEResult{}, err
 	}
@@ -192,6 +193,6 @@ func TTEFineTune(e *Encoder, train, test []*traj.Trajectory, route RouteConfig, 
 	if err != nil {
 		return TTEResult{}, err
 	}
-	m, err := Regression(pred, TravelTimes(test))
-	return TTEResult{RegressionMetrics: m, Method: methodOf(e, cfg), Train: len(train), Test: len(test)}, err
+	met, err := Regression(pred, TravelTimes(test))
+	return TTEResult{RegressionMetrics: met, Method: methodOf(m, cfg), Train: len(train), Test: len(test)}, err
 }

@@ -230,3 +230,15 @@ func (d *Dataset) Bound() orb.Bound {
 	}
 	return b
 }
+
+// Label returns the trajectory-level label for key: "mode" is t.Mode,
+// "user" is t.UserID, anything else is t.Labels[key] ("" when missing).
+func (t *Trajectory) Label(key string) string {
+	switch key {
+	case "mode":
+		return t.Mode
+	case "user":
+		return t.UserID
+	}
+	return t.Labels[key]
+}

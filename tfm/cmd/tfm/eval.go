@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tfm-course/course/datasets"
+	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/tasks"
 )
 
@@ -85,9 +86,9 @@ func evalRun(args []string) error {
 	if *limitN > 0 && len(ds.Trajectories) > *limitN {
 		ds.Trajectories = ds.Trajectories[:*limitN]
 	}
-	var enc *tasks.Encoder
+	var enc *tfm.Model
 	if *ckpt != "scratch" {
-		if enc, err = tasks.LoadEncoder(*ckpt); err != nil {
+		if enc, err = tasks.LoadModel(*ckpt); err != nil {
 			return err
 		}
 	}

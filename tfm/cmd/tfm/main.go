@@ -10,6 +10,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	_ "github.com/tfm-course/course/tfm/modality/all"
 	"os"
 	"sort"
 	"strings"

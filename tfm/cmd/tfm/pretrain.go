@@ -13,7 +13,9 @@ import (
 
 	"github.com/tfm-course/course/datasets"
 	"github.com/tfm-course/course/tfm/backend"
+	"github.com/tfm-course/course/tfm/diagnose"
 	"github.com/tfm-course/course/tfm/encoder"
+	"github.com/tfm-course/course/tfm/modality"
 	"github.com/tfm-course/course/tfm/pretrain"
 )
 
@@ -29,14 +31,14 @@ func init() {
 type pretrainResult struct {
 	*pretrain.Result
 	Data        string                `json:"data"`
-	Diagnostics *pretrain.Diagnostics `json:"diagnostics,omitempty"`
+	Diagnostics *diagnose.Diagnostics `json:"diagnostics,omitempty"`
 }
 
 func pretrainRun(args []string) error {
 	d := pretrain.DefaultOptions()
 	fs := flag.NewFlagSet("pretrain", flag.ContinueOnError)
-	paradigm := fs.String("paradigm", d.Paradigm, strings.Join(pretrain.Paradigms, "|"))
-	modality := fs.String("modality", d.Modality, strings.Join(pretrain.Modalities, "|"))
+	paradigm := fs.String("paradigm", d.Paradigm, strings.Join(pretrain.ParadigmNames, "|"))
+	modality := fs.String("modality", d.Modality, strings.Join(modality.Names(), "|")+" (several comma-separated: a multi-modal model)")
 	data := fs.String("data", "synthetic", "data set: synthetic, synthetic:seed=S,trajectories=N, or FORMAT:PATH")
 	steps := fs.Int("steps", d.Steps, "train to this global step (a resumed run continues to it)")
 	batch := fs.Int("batch", d.BatchSize, "trajectories per step")
@@ -47,16 +49,17 @@ func pretrainRun(args []string) error {
 	set := fs.String("set", "", `encoder hyperparameters, e.g. "layers=2;dim=128;heads=4" (keys: `+strings.Join(encoder.Keys(), ", ")+")")
 	ckpt := fs.String("checkpoint", "", "checkpoint directory (resumes when it holds a run)")
 	every := fs.Int("every", d.CheckpointEvery, "checkpoint every N steps (and on exit)")
-	temp := fs.Float64("temperature", d.Temperature, "contrastive: NT-Xent temperature τ")
-	aug := fs.String("augment", d.Augment, "contrastive: default, or a list of crop,jitter,mask,downsample,shift,simplify")
+	temp := fs.Float64("temperature", d.Contrastive.Temperature, "contrastive: NT-Xent temperature τ")
+	aug := fs.String("augment", d.Contrastive.Augment, "contrastive: default, or a list of crop,jitter,mask,downsample,shift,simplify")
 	queue := fs.Int("queue", 0, "contrastive: MoCo queue of this many negatives with a momentum encoder (0 = in-batch SimCLR)")
-	momentum := fs.Float64("momentum", d.Momentum, "contrastive with --queue: key-encoder momentum")
-	masking := fs.String("masking", d.Masking, "generative: random|span|road")
-	ratio := fs.Float64("mask-ratio", d.MaskRatio, "generative: fraction of steps hidden")
-	lambda := fs.Float64("lambda", d.Lambda, "hybrid: weight of the generative loss (balance=fixed)")
-	balance := fs.String("balance", d.Balance, "hybrid: "+strings.Join(pretrain.Balancers, "|"))
-	label := fs.String("label", d.Label, "causal: label to predict (mode or a label key)")
-	confounder := fs.String("confounder", d.Confounder, "causal: confounder label key")
+	momentum := fs.Float64("momentum", d.Contrastive.Momentum, "contrastive with --queue: key-encoder momentum")
+	masking := fs.String("masking", d.Generative.Masking, "generative: random|span|road")
+	ratio := fs.Float64("mask-ratio", d.Generative.MaskRatio, "generative: fraction of steps hidden")
+	lambda := fs.Float64("lambda", d.Hybrid.Lambda, "hybrid: weight of the generative loss (balance=fixed)")
+	balance := fs.String("balance", d.Hybrid.Balance, "hybrid: "+strings.Join(pretrain.Balancers, "|"))
+	label := fs.String("label", d.Causal.Label, "causal: label to predict (mode or a label key)")
+	confounder := fs.String("confounder", d.Causal.Confounder, "causal: confounder label key")
+	network := fs.String("network", "", "road network (.osm, .osm.bz2, .osm.gz, .osm.pbf) for the road modality on data without a map")
 	limit := fs.Int("limit", 0, "use only the first K trajectories (0 = all)")
 	diag := fs.Int("diagnose", 512, "embed this many trajectories afterwards for the diagnostics (0 = skip)")
 	asJSON := fs.Bool("json", false, "print one JSON summary line on stdout")
@@ -72,25 +75,24 @@ func pretrainRun(args []string) error {
 	opt.Paradigm, opt.Modality, opt.Steps, opt.BatchSize = *paradigm, *modality, *steps, *batch
 	opt.LearningRate, opt.WeightDecay, opt.ClipNorm, opt.Seed = *lr, *wd, *clip, *seed
 	opt.CheckpointDir, opt.CheckpointEvery = *ckpt, *every
-	opt.Temperature, opt.Augment, opt.Masking, opt.MaskRatio = *temp, *aug, *masking, *ratio
-	opt.Queue, opt.Momentum = *queue, *momentum
-	opt.Lambda, opt.Balance, opt.Label, opt.Confounder = *lambda, *balance, *label, *confounder
+	opt.Contrastive.Temperature, opt.Contrastive.Augment, opt.Contrastive.Queue, opt.Contrastive.Momentum = *temp, *aug, *queue, *momentum
+	opt.Generative.Masking, opt.Generative.MaskRatio = *masking, *ratio
+	opt.Hybrid.Lambda, opt.Hybrid.Balance = *lambda, *balance
+	opt.Causal.Label, opt.Causal.Confounder = *label, *confounder
 	if err := opt.Encoder.Set(*set); err != nil {
 		return err
 	}
 	if !*quiet {
 		opt.Progress = os.Stderr
 	}
-	ds, err := datasets.Load(*data)
+	ds, err := datasets.LoadWithNetwork(*data, *network)
 	if err != nil {
 		return err
 	}
 	if *limit > 0 && len(ds.Trajectories) > *limit {
 		ds.Trajectories = ds.Trajectories[:*limit]
 	}
-	if opt.Modality == "road" || opt.Modality == "text" {
-		opt.MapSource = *data // the synthetic city's map
-	}
+	opt.Map = ds.Map // the road and text modalities read it
 	be, err := backend.New()
 	if err != nil {
 		return err
@@ -119,7 +121,7 @@ func pretrainRun(args []string) error {
 	}
 	out := pretrainResult{Result: res, Data: *data}
 	if *diag > 0 && !res.Interrupted {
-		if out.Diagnostics, err = pretrain.Evaluate(res.Model, ds.Trajectories, *diag, uint64(opt.Seed)); err != nil {
+		if out.Diagnostics, err = diagnose.Evaluate(res.Model, ds.Trajectories, *diag, uint64(opt.Seed)); err != nil {
 			return fmt.Errorf("diagnostics: %w", err)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/tfm-course/course/tfm/backend"
+	"github.com/tfm-course/course/tfm/encoder"
 	"github.com/tfm-course/course/tfm/modality"
 	"github.com/tfm-course/course/tfm/modality/image"
 )
@@ -20,7 +21,7 @@ import (
 // ImageClassifier is image.CNN with a linear head over `classes` labels.
 func ImageClassifier(classes int) func(scope *model.Scope, pixels *graph.Node) *graph.Node {
 	return func(scope *model.Scope, pixels *graph.Node) *graph.Node {
-		emb := image.CNN(scope.In("cnn"), pixels, image.CNNConfig{Widths: []int{16, 32}, Dim: 32})
+		emb := encoder.ConvNet(scope.In("cnn"), pixels, encoder.ConvNetConfig{Widths: []int{16, 32}, Dim: 32})
 		return layers.DenseWithBias(scope.In("head"), emb, classes)
 	}
 }

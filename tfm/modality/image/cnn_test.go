@@ -13,6 +13,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/loss"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
+	"github.com/tfm-course/course/tfm/encoder"
 	"github.com/tfm-course/course/tfm/modality/internal/modtest"
 )
 
@@ -46,7 +47,7 @@ func TestCNNLearns(t *testing.T) {
 	store := model.NewStore()
 	store.SetParam(model.ParamInitialSeed, int64(42))
 	modelFn := func(scope *model.Scope, pixels *Node) *Node {
-		emb := CNN(scope.In("cnn"), pixels, CNNConfig{Widths: []int{8, 16}, Dim: 16})
+		emb := encoder.ConvNet(scope.In("cnn"), pixels, encoder.ConvNetConfig{Widths: []int{8, 16}, Dim: 16})
 		if s := emb.Shape(); s.Rank() != 2 || s.Dimensions[0] != len(trajs) || s.Dimensions[1] != 16 {
 			t.Errorf("embedding shape %s", s)
 		}

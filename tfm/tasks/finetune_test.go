@@ -30,7 +30,7 @@ func speedClass(t *traj.Trajectory) int {
 func TestScratchFineTuneLearns(t *testing.T) {
 	ts := randomWalks(400, 11)
 	tr, te := ts[:300], ts[300:]
-	e, err := NewScratchEncoder(smallEncoderConfig(), tr, 1)
+	e, err := NewScratch(smallEncoderConfig(), tr, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,365 @@
+// Package model is the one trajectory model of the course: the modalities it
+// reads, an encoder for each (a Branch), the variables in a GoMLX store, and
+// the checkpoint format. Pre-training (tfm/pretrain) trains one, downstream
+// tasks (tfm/tasks) probe or fine-tune one, diagnostics (tfm/diagnose)
+// measure one, and `tfm eval` loads one from a checkpoint directory.
+//
+// Inputs reach the graph by name: a Feed (host tensors) becomes Nodes (graph
+// nodes) under the same names, "<modality>/<input>" for the encoder inputs
+// (encoder.InTokens, …) and plain names for what an objective adds.
+//
+// Imported as tfm where GoMLX's own ml/model package (Store, Scope, Exec) is
+// also used:
+//
+//	import tfm "github.com/tfm-course/course/tfm/model"
+package model
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	mlmodel "github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+
+	"github.com/tfm-course/course/tfm/encoder"
+	"github.com/tfm-course/course/tfm/modality"
+	"github.com/tfm-course/course/tfm/traj"
+)
+
+// EncoderScope is the scope of the first branch's encoder variables; every
+// paradigm uses it, so a downstream task can load the encoder of any
+// checkpoint. Further branches live under EncoderScope + "_" + modality.
+const EncoderScope = "encoder"
+
+// Model is a trajectory encoder with the modalities it reads.
+type Model struct {
+	Name     string // where it came from: a checkpoint directory, "scratch", …
+	Backend  compute.Backend
+	Store    *mlmodel.Store
+	Branches []*Branch
+	Meta     Meta // what a checkpoint records besides the variables
+	// BatchSize is the number of rows per encoder call in Embed (the last
+	// batch is padded, so one graph serves every call).
+	BatchSize int
+
+	embed *Exec
+}
+
+// Branch is one modality and the encoder that reads it.
+type Branch struct {
+	Modality modality.Modality
+	Encoder  encoder.Config
+	Scope    string // scope of its variables (EncoderScope for the first)
+}
+
+// DefaultBatchSize is Model.BatchSize unless set.
+const DefaultBatchSize = 256
+
+// New builds a model with freshly initialised (seeded) variables: one branch
+// per modality, each with the encoder cfg sized to the modality's Spec.
+func New(be compute.Backend, cfg encoder.Config, seed int64, modalities ...modality.Modality) (*Model, error) {
+	if len(modalities) == 0 {
+		return nil, fmt.Errorf("model: no modality")
+	}
+	m := &Model{Name: "scratch", Backend: be, BatchSize: DefaultBatchSize, Meta: Meta{Seed: seed}}
+	seen := map[string]bool{}
+	for i, mod := range modalities {
+		if seen[mod.Name()] {
+			return nil, fmt.Errorf("model: modality %q twice", mod.Name())
+		}
+		seen[mod.Name()] = true
+		c := cfg
+		c.Fit(mod.Spec())
+		if err := c.Validate(); err != nil {
+			return nil, fmt.Errorf("model: encoder of the %s modality: %w", mod.Name(), err)
+		}
+		scope := EncoderScope
+		if i > 0 {
+			scope = EncoderScope + "_" + mod.Name()
+		}
+		m.Branches = append(m.Branches, &Branch{Modality: mod, Encoder: c, Scope: scope})
+	}
+	m.Store = freshStore(m.Branches[0].Encoder, seed)
+	return m, nil
+}
+
+// Fit fits the named modalities on src and builds a fresh model over them.
+func Fit(be compute.Backend, cfg encoder.Config, seed int64, src modality.Source, names ...string) (*Model, error) {
+	var mods []modality.Modality
+	for _, n := range names {
+		mod, err := modality.Fit(n, src)
+		if err != nil {
+			return nil, err
+		}
+		mods = append(mods, mod)
+	}
+	return New(be, cfg, seed, mods...)
+}
+
+func freshStore(cfg encoder.Config, seed int64) *mlmodel.Store {
+	store := mlmodel.NewStore()
+	store.SetParam(mlmodel.ParamInitialSeed, seed)
+	cfg.Save(store)
+	return store
+}
+
+// Fresh is the same architecture and featurisation with new (seeded)
+// variables: the scratch baseline of a pre-trained model.
+func (m *Model) Fresh(seed int64) *Model {
+	f := &Model{Name: "scratch", Backend: m.Backend, Branches: m.Branches, BatchSize: m.BatchSize,
+		Meta: Meta{Seed: seed}, Store: freshStore(m.Branches[0].Encoder, seed)}
+	return f
+}
+
+// Clone copies m with its own copy of the variables and a fresh optimiser
+// state (the moments and step count of earlier training do not carry over);
+// the random state restarts from seed, so a head's initialisation does not
+// depend on what ran on m before.
+func (m *Model) Clone(seed int64) (*Model, error) {
+	store, err := m.Store.Clone()
+	if err != nil {
+		return nil, err
+	}
+	for _, sc := range []string{"/" + optimizer.Scope, "/" + optimizer.AdamDefaultScope} {
+		_ = store.DeleteVariablesInScope(sc)
+	}
+	store.SetParam(mlmodel.ParamInitialSeed, seed)
+	if err := store.SetRNGStateFromSeed(seed); err != nil {
+		return nil, err
+	}
+	c := *m
+	c.Store, c.embed = store, nil
+	return &c, nil
+}
+
+// Freeze marks the encoders' variables not trainable (a probe trained
+// through the featuriser).
+func (m *Model) Freeze() {
+	for v := range m.Store.IterVariables() {
+		for _, b := range m.Branches {
+			prefix := "/" + b.Scope
+			if v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+"/") {
+				v.SetTrainable(false)
+			}
+		}
+	}
+}
+
+// Primary is the first branch: the model's only one unless it is multi-modal.
+func (m *Model) Primary() *Branch { return m.Branches[0] }
+
+// Modalities names the branches' modalities in order.
+func (m *Model) Modalities() []string {
+	names := make([]string, len(m.Branches))
+	for i, b := range m.Branches {
+		names[i] = b.Modality.Name()
+	}
+	return names
+}
+
+// Dim is the size of an embedding: the branches' pooled vectors side by side.
+func (m *Model) Dim() int {
+	d := 0
+	for _, b := range m.Branches {
+		d += b.Encoder.Dim
+	}
+	return d
+}
+
+// Key is the input name of an encoder input of a branch: "<modality>/<name>".
+func (b *Branch) Key(name string) string { return b.Modality.Name() + "/" + name }
+
+// Batches featurises trajs once per branch.
+func (m *Model) Batches(trajs []*traj.Trajectory) ([]*modality.Batch, error) {
+	bs := make([]*modality.Batch, len(m.Branches))
+	for i, b := range m.Branches {
+		var err error
+		if bs[i], err = b.Modality.Batch(trajs, b.Encoder.MaxLen); err != nil {
+			return nil, fmt.Errorf("%s modality: %w", b.Modality.Name(), err)
+		}
+	}
+	return bs, nil
+}
+
+// Feed names the encoder inputs of one batch per branch.
+func (m *Model) Feed(batches ...*modality.Batch) (Feed, error) {
+	if len(batches) != len(m.Branches) {
+		return nil, fmt.Errorf("model: %d batches for %d modalities", len(batches), len(m.Branches))
+	}
+	f := Feed{}
+	for i, b := range m.Branches {
+		ins, err := encoder.Feed(b.Encoder, batches[i])
+		if err != nil {
+			return nil, fmt.Errorf("%s modality: %w", b.Modality.Name(), err)
+		}
+		for k, t := range ins {
+			f[b.Key(k)] = t
+		}
+	}
+	return f, nil
+}
+
+// Encode runs every branch's encoder on its inputs (re-entrant: scope.At,
+// so several calls share the variables).
+func (m *Model) Encode(scope *mlmodel.Scope, in Nodes) []encoder.Output {
+	outs := make([]encoder.Output, len(m.Branches))
+	for i, b := range m.Branches {
+		outs[i] = b.Encode(scope, in)
+	}
+	return outs
+}
+
+// Encode runs this branch's encoder on its inputs.
+func (b *Branch) Encode(scope *mlmodel.Scope, in Nodes) encoder.Output {
+	mine := map[string]*graph.Node{}
+	prefix := b.Modality.Name() + "/"
+	for k, n := range in {
+		if name, ok := strings.CutPrefix(k, prefix); ok {
+			mine[name] = n
+		}
+	}
+	return encoder.Encode(scope.At("%s", b.Scope), b.Encoder, encoder.InputsOf(mine))
+}
+
+// Pooled is the embedding graph [B, Dim]: the branches' pooled vectors
+// concatenated (late fusion; one branch: its pooled vector).
+func (m *Model) Pooled(scope *mlmodel.Scope, in Nodes) *graph.Node {
+	outs := m.Encode(scope, in)
+	if len(outs) == 1 {
+		return outs[0].Pooled
+	}
+	pooled := make([]*graph.Node, len(outs))
+	for i, o := range outs {
+		pooled[i] = o.Pooled
+	}
+	return graph.Concatenate(pooled, -1)
+}
+
+func (m *Model) batchSize() int {
+	if m.BatchSize <= 0 {
+		return DefaultBatchSize
+	}
+	return m.BatchSize
+}
+
+// Embed returns one vector per trajectory (Pooled), BatchSize rows a call.
+func (m *Model) Embed(trajs []*traj.Trajectory) (Matrix, error) {
+	if len(trajs) == 0 {
+		return Matrix{}, fmt.Errorf("model: nothing to embed")
+	}
+	if m.embed == nil {
+		m.embed = NewExec(m.Backend, m.Store, m.Pooled)
+	}
+	rows := min(m.batchSize(), len(trajs))
+	out := Matrix{Rows: len(trajs), Cols: m.Dim()}
+	for lo := 0; lo < len(trajs); lo += rows {
+		hi := min(lo+rows, len(trajs))
+		f, err := m.PaddedFeed(trajs[lo:hi], rows)
+		if err != nil {
+			return Matrix{}, fmt.Errorf("embedding trajectories %d–%d: %w", lo, hi-1, err)
+		}
+		res, err := m.embed.Call(f)
+		if err != nil {
+			return Matrix{}, err
+		}
+		out.Data = append(out.Data, tensors.MustCopyFlatData[float32](res)[:(hi-lo)*out.Cols]...)
+	}
+	return out, out.Check()
+}
+
+// PaddedFeed featurises trajs and pads every batch to rows rows.
+func (m *Model) PaddedFeed(trajs []*traj.Trajectory, rows int) (Feed, error) {
+	bs, err := m.Batches(trajs)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range bs {
+		if err := b.PadRows(rows); err != nil {
+			return nil, err
+		}
+	}
+	return m.Feed(bs...)
+}
+
+// Feed is one step's inputs on the host, by name.
+type Feed map[string]*tensors.Tensor
+
+// Nodes are one step's inputs in the graph, by name.
+type Nodes map[string]*graph.Node
+
+// Names lists the feed's names, sorted: the order its tensors travel in.
+func (f Feed) Names() []string {
+	names := make([]string, 0, len(f))
+	for k := range f {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Ordered returns the tensors in the order of names, which must be exactly
+// the feed's names.
+func (f Feed) Ordered(names []string) ([]*tensors.Tensor, error) {
+	if len(names) != len(f) {
+		return nil, fmt.Errorf("model: feed has inputs %v, the graph takes %v", f.Names(), names)
+	}
+	out := make([]*tensors.Tensor, len(names))
+	for i, n := range names {
+		t, ok := f[n]
+		if !ok {
+			return nil, fmt.Errorf("model: feed has no input %q (has %v)", n, f.Names())
+		}
+		out[i] = t
+	}
+	return out, nil
+}
+
+// NodesOf names the graph's positional inputs.
+func NodesOf(names []string, nodes []*graph.Node) Nodes {
+	in := make(Nodes, len(names))
+	for i, n := range names {
+		in[n] = nodes[i]
+	}
+	return in
+}
+
+// Exec is a graph over named inputs compiled for the store's variables: the
+// positional plumbing of GoMLX's model.Exec in one place.
+type Exec struct {
+	exec  *mlmodel.Exec
+	names []string
+	err   error
+}
+
+// NewExec prepares fn; it is compiled on the first Call, whose feed fixes
+// the names every later call must have.
+func NewExec(be compute.Backend, store *mlmodel.Store, fn func(scope *mlmodel.Scope, in Nodes) *graph.Node) *Exec {
+	e := &Exec{}
+	e.exec, e.err = mlmodel.NewExec(be, store, func(scope *mlmodel.Scope, nodes []*graph.Node) *graph.Node {
+		return fn(scope, NodesOf(e.names, nodes))
+	})
+	return e
+}
+
+// Call runs the graph on a feed.
+func (e *Exec) Call(f Feed) (*tensors.Tensor, error) {
+	if e.err != nil {
+		return nil, e.err
+	}
+	if e.names == nil {
+		e.names = f.Names()
+	}
+	ts, err := f.Ordered(e.names)
+	if err != nil {
+		return nil, err
+	}
+	args := make([]any, len(ts))
+	for i, t := range ts {
+		args[i] = t
+	}
+	return e.exec.Call1(args...)
+}
