@@ -29,7 +29,7 @@ type Output struct {
 func finalNorm(scope *model.Scope, x *Node) (h, shared *Node) {
 	s := scope.In("final_norm")
 	h = norm.LayerNorm(s, x, -1).Done()
-	if v := s.In("layer_normalization").GetVariable("gain"); v != nil {
+	if v := scope.Store().GetVariable(s.Scope() + "/layer_normalization/gain"); v != nil {
 		shared = v.NodeValue(x.Graph())
 	}
 	return h, shared
