@@ -8,6 +8,7 @@ import (
 
 	"github.com/paulmach/orb/geo"
 
+	"github.com/tfm-course/course/tfm/modality"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
@@ -159,7 +160,7 @@ func TestRoadAwareMaskCoversWholeSegments(t *testing.T) {
 			t.Fatalf("road-aware mask hid %d of %d", hidden, len(seg))
 		}
 	}
-	if got := TurnSegments([]float64{0, 2, 1, 90, 91, 270, 275}, 30); got[2] != 0 || got[3] != 1 || got[4] != 1 || got[5] != 2 {
+	if got := modality.TurnSegments([]float64{0, 2, 1, 90, 91, 270, 275}, 30); got[2] != 0 || got[3] != 1 || got[4] != 1 || got[5] != 2 {
 		t.Errorf("TurnSegments = %v", got)
 	}
 }

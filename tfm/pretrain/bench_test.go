@@ -1,10 +1,12 @@
 package pretrain
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"syscall"
 	"testing"
 
+	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -12,6 +14,8 @@ import (
 
 	"github.com/tfm-course/course/tfm/encoder"
 	"github.com/tfm-course/course/tfm/modality"
+	tfm "github.com/tfm-course/course/tfm/model"
+	"github.com/tfm-course/course/tfm/traj"
 )
 
 // The reference model: 2-layer Transformer, d=128, 4 heads, FFN 256,
@@ -34,6 +38,28 @@ func randomTokenBatch(rng *rand.Rand, B, L, vocab int) *modality.Batch {
 	return b
 }
 
+// tokenModality is a stand-in token modality of a given vocabulary: the
+// benchmarks feed it random token batches directly.
+type tokenModality struct{ vocab int }
+
+func (m tokenModality) Name() string        { return "tokens" }
+func (m tokenModality) Spec() modality.Spec { return modality.Spec{Vocab: m.vocab} }
+func (m tokenModality) Batch([]*traj.Trajectory, int) (*modality.Batch, error) {
+	return nil, fmt.Errorf("tokenModality: benchmarks build batches with randomTokenBatch")
+}
+func (m tokenModality) State() ([]byte, error) { return nil, nil }
+
+// referenceModel is a fresh model with the reference encoder (attention attn).
+func referenceModel(b *testing.B, be compute.Backend, attn string) *tfm.Model {
+	cfg := referenceConfig()
+	cfg.Attention = attn
+	m, err := tfm.New(be, cfg, 1, tokenModality{vocab: cfg.VocabSize})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
 func BenchmarkTrainStepReference(b *testing.B) {
 	for _, attn := range []string{"core", "mha"} {
 		b.Run("attn="+attn, func(b *testing.B) { benchTrainStep(b, attn) })
@@ -42,22 +68,27 @@ func BenchmarkTrainStepReference(b *testing.B) {
 
 func benchTrainStep(b *testing.B, attn string) {
 	be := testBackend(b)
-	cfg := referenceConfig()
-	cfg.Attention = attn
-	gen := &Generative{Cfg: cfg, Masker: RandomMask(0.15), Ratio: 0.15}
-	rng := rand.New(rand.NewPCG(1, 1))
-	batch := randomTokenBatch(rng, 64, 64, cfg.VocabSize)
-	target := gen.targets(batch)
-	hidden := gen.Mask(rng, batch)
-	ins, err := encoder.Tensors(cfg, batch)
+	m := referenceModel(b, be, attn)
+	gen, err := NewGenerative(m, GenerativeConfig{Masking: "random", MaskRatio: 0.15})
 	if err != nil {
 		b.Fatal(err)
 	}
-	ins = append(ins, gen.scored(rng, target, hidden, 64, 64)...)
-	store := model.NewStore()
-	store.SetParam(model.ParamInitialSeed, int64(1))
-	trainer := train.NewTrainer(be, store, func(scope *model.Scope, _ any, inputs []*Node) []*Node {
-		loss, t := gen.Loss(scope, inputs)
+	rng := rand.New(rand.NewPCG(1, 1))
+	batch := randomTokenBatch(rng, 64, 64, m.Primary().Encoder.VocabSize)
+	target := gen.targets(batch)
+	hidden := gen.Mask(rng, batch)
+	feed, err := m.Feed(batch)
+	if err != nil {
+		b.Fatal(err)
+	}
+	gen.addScored(feed, rng, target, hidden, 64, 64)
+	names := feed.Names()
+	ins, err := feed.Ordered(names)
+	if err != nil {
+		b.Fatal(err)
+	}
+	trainer := train.NewTrainer(be, m.Store, func(scope *model.Scope, _ any, inputs []*Node) []*Node {
+		loss, t := gen.Loss(scope, tfm.NodesOf(names, inputs))
 		train.AddMainLoss(loss)
 		return t
 	}, nil, newScheduledAdam(1e-3, 0, 10, 1), nil, nil)
@@ -88,20 +119,23 @@ func BenchmarkEncodeReference(b *testing.B) {
 
 func benchEncode(b *testing.B, attn string) {
 	be := testBackend(b)
-	cfg := referenceConfig()
-	cfg.Attention = attn
-	batch := randomTokenBatch(rand.New(rand.NewPCG(2, 2)), 256, 64, cfg.VocabSize)
-	m := &Model{Backend: be, Store: model.NewStore(), Encoder: cfg}
-	m.Store.SetParam(model.ParamInitialSeed, int64(1))
-	if _, err := m.EmbedBatch(batch); err != nil { // compile + init
-		b.Fatal(err)
+	m := referenceModel(b, be, attn)
+	batch := randomTokenBatch(rand.New(rand.NewPCG(2, 2)), 256, 64, m.Primary().Encoder.VocabSize)
+	exec := tfm.NewExec(be, m.Store, m.Pooled)
+	encode := func() {
+		f, err := m.Feed(batch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := exec.Call(f); err != nil {
+			b.Fatal(err)
+		}
 	}
+	encode() // compile + init
 	b.ResetTimer()
 	cpu0 := cpuSeconds()
 	for range b.N {
-		if _, err := m.EmbedBatch(batch); err != nil {
-			b.Fatal(err)
-		}
+		encode()
 	}
 	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(b.N*256)/b.Elapsed().Seconds(), "seq/s")

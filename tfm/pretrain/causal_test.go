@@ -34,13 +34,13 @@ func TestCausalPlantedBias(t *testing.T) {
 	acc := map[bool]float64{}
 	for _, plain := range []bool{true, false} {
 		opt := tinyOptions("causal", "gps", 150)
-		opt.Label, opt.Plain = synth.LabelKey, plain
+		opt.Causal.Label, opt.Causal.Plain = synth.LabelKey, plain
 		opt.Filter = func(tr *traj.Trajectory) bool { return tr.Labels[synth.SplitKey] == "train" }
 		res, err := Train(context.Background(), testBackend(t), ds, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
-		pred, err := res.Model.Classify(test)
+		pred, err := Classify(res.Model, test)
 		if err != nil {
 			t.Fatal(err)
 		}

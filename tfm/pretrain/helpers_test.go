@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/tfm-course/course/tfm/backend"
+	_ "github.com/tfm-course/course/tfm/modality/all" // Train fits modalities by name
 	"github.com/tfm-course/course/tfm/traj"
 )
 

@@ -101,26 +101,6 @@ func SegmentRuns(seg []int) [][2]int {
 	return runs
 }
 
-// TurnSegments splits a path at its turns: a new segment id starts where
-// the heading changes by more than minTurn degrees. Without a map-matched
-// road id this approximates road segments (a road ends at a junction where
-// the path turns). headings are in degrees, one per step.
-func TurnSegments(headings []float64, minTurn float64) []int {
-	seg := make([]int, len(headings))
-	id := 0
-	for i := 1; i < len(headings); i++ {
-		d := math.Abs(headings[i] - headings[i-1])
-		if d > 180 {
-			d = 360 - d
-		}
-		if d > minTurn {
-			id++
-		}
-		seg[i] = id
-	}
-	return seg
-}
-
 // MaskerByName parses "random", "span" or "road" with the given ratio.
 func MaskerByName(name string, ratio float64) (Masker, error) {
 	switch name {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/tfm-course/course/tfm/encoder"
+	"github.com/tfm-course/course/tfm/modality"
+	tfm "github.com/tfm-course/course/tfm/model"
 )
 
 func tinyOptions(paradigm, modality string, steps int) Options {
@@ -23,7 +25,7 @@ func tinyOptions(paradigm, modality string, steps int) Options {
 	if err := o.Encoder.Set("layers=1;dim=32;heads=2;ffn=64;maxlen=32"); err != nil {
 		panic(err)
 	}
-	o.ProjDim = 32
+	o.Contrastive.ProjDim = 32
 	return o
 }
 
@@ -41,9 +43,10 @@ func TestEachParadigmLowersLoss(t *testing.T) {
 		{"causal", "gps", ""},
 	} {
 		opt := tinyOptions(c.paradigm, c.modality, 40)
-		opt.Balance = c.balance
 		if c.balance == "moco" {
-			opt.Balance, opt.Queue = "", 64
+			opt.Contrastive.Queue = 64
+		} else if c.balance != "" {
+			opt.Hybrid.Balance = c.balance
 		}
 		res, err := Train(context.Background(), be, ds, opt)
 		if err != nil {
@@ -168,13 +171,13 @@ func TestInterruptSavesCheckpoint(t *testing.T) {
 	if !errors.Is(err, ErrInterrupted) || res.Steps != 7 {
 		t.Fatalf("Train = step %v, %v; want an interruption at step 7", res, err)
 	}
-	m, err := LoadCheckpoint(dir)
+	m, err := tfm.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	emb, err := m.Embed(toyCity(5, 9).Trajectories)
-	if err != nil || len(emb) != 5 || len(emb[0]) != 32 {
-		t.Fatalf("Embed: %d vectors, %v", len(emb), err)
+	if err != nil || emb.Rows != 5 || emb.Cols != 32 {
+		t.Fatalf("Embed: %d×%d, %v", emb.Rows, emb.Cols, err)
 	}
 }
 
@@ -182,7 +185,7 @@ func TestInterruptSavesCheckpoint(t *testing.T) {
 // the optimiser, and trails the query encoder (close, not equal).
 func TestMoCoKeyEncoder(t *testing.T) {
 	opt := tinyOptions("contrastive", "gps", 8)
-	opt.Queue, opt.Momentum = 32, 0.9
+	opt.Contrastive.Queue, opt.Contrastive.Momentum = 32, 0.9
 	res, err := Train(context.Background(), testBackend(t), toyCity(40, 4), opt)
 	if err != nil {
 		t.Fatal(err)
@@ -194,12 +197,72 @@ func TestMoCoKeyEncoder(t *testing.T) {
 		if v.Trainable {
 			t.Fatalf("key variable %s is trainable", v.Name())
 		}
-		q := store.GetVariable(strings.Replace(v.Scope(), "/"+KeyEncoderScope, "/"+EncoderScope, 1) + "/" + v.Name())
+		q := store.GetVariable(strings.Replace(v.Scope(), "/"+KeyEncoderScope, "/"+tfm.EncoderScope, 1) + "/" + v.Name())
 		if q == nil {
 			t.Fatalf("key variable %s/%s has no query twin", v.Scope(), v.Name())
 		}
 	}
 	if n == 0 {
 		t.Fatal("no key-encoder variables")
+	}
+}
+
+// Continued pre-training: Options.Model is trained further in place (its
+// fitted modality is kept), the checkpoint reloads to the trained weights,
+// and a model of other modalities is refused.
+func TestTrainGivenModel(t *testing.T) {
+	be := testBackend(t)
+	ds := toyCity(60, 5)
+	opt := tinyOptions("generative", "gps", 30)
+	m, err := tfm.Fit(be, opt.Encoder, 4, modality.Source{Trajectories: ds.Trajectories}, "gps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe := toyCity(6, 10).Trajectories
+	before, err := m.Embed(probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gpsBefore := m.Primary().Modality
+	opt.Model, opt.CheckpointDir = m, t.TempDir()
+	res, err := Train(context.Background(), be, ds, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Model != m || m.Primary().Modality != gpsBefore || m.Meta.Paradigm != "generative" {
+		t.Fatalf("Train did not train the given model in place (got %p, want %p; paradigm %q)", res.Model, m, m.Meta.Paradigm)
+	}
+	if !(res.LastLoss < res.FirstLoss) || res.Steps != 30 {
+		t.Errorf("continued pre-training: loss %.4f → %.4f after %d steps", res.FirstLoss, res.LastLoss, res.Steps)
+	}
+	after, err := m.Embed(probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := false
+	for i := range after.Data {
+		changed = changed || after.Data[i] != before.Data[i]
+	}
+	if !changed {
+		t.Fatal("training did not change the given model's embeddings")
+	}
+	loaded, err := tfm.LoadOn(be, opt.CheckpointDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := loaded.Embed(probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range after.Data {
+		if d := after.Data[i] - again.Data[i]; d > 1e-4 || d < -1e-4 {
+			t.Fatalf("reloaded checkpoint embeds %v, the trained model %v (value %d)", again.Data[i], after.Data[i], i)
+		}
+	}
+
+	wrong := tinyOptions("generative", "grid", 5)
+	wrong.Model = m
+	if _, err := Train(context.Background(), be, ds, wrong); err == nil || !strings.Contains(err.Error(), "gps") {
+		t.Errorf("training a gps model as grid: %v, want an error naming its modality", err)
 	}
 }

@@ -74,8 +74,9 @@ func taskCopy(m *tfm.Model, cfg FineTuneConfig) (*tfm.Model, error) {
 
 // fitLoop is the one training path of every head (probes, fine-tuning,
 // recovery): GoMLX's train.Loop over next, one batch a step, with the loss
-// logged through cfg.Log every cfg.LogEvery steps. The store must start at
-// global step 0 (a fresh or cloned one).
+// logged through cfg.Log every cfg.LogEvery steps. It runs exactly steps
+// steps, whatever global step the store (e.g. a pre-trained model's clone)
+// starts at.
 func fitLoop(trainer *train.Trainer, steps int, next func(step int) (train.Batch, error), log func(int, float64), every int) ([]float64, error) {
 	loop := train.NewLoop(trainer)
 	var losses []float64
@@ -87,7 +88,7 @@ func fitLoop(trainer *train.Trainer, steps int, next func(step int) (train.Batch
 		}
 		return nil
 	})
-	if _, err := loop.RunToGlobalStep(stepsDataset(next), steps); err != nil {
+	if _, err := loop.RunSteps(stepsDataset(next), steps); err != nil {
 		return losses, err
 	}
 	return losses, nil

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	_ "github.com/gomlx/compute/gobackend"
-
 	"github.com/tfm-course/course/tfm/modality/gps"
 	"github.com/tfm-course/course/tfm/modality/grid"
 	"github.com/tfm-course/course/tfm/modality/image"
@@ -104,41 +102,5 @@ func TestSentencesAndImageGrid(t *testing.T) {
 	}
 	if b := img.Bounds(); b.Dx() != 3*34+2 || b.Dy() != 2*34+2 {
 		t.Fatalf("image grid %v", b)
-	}
-}
-
-func TestTrainImageClassifier(t *testing.T) {
-	city := modtest.City(t, 80)
-	trajs := city.Dataset().Trajectories
-	r := image.New(16, 16)
-	b, err := r.Batch(trajs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Label: slow (walk, bike) vs fast (bus, car) — the speed channel shows it.
-	labels := make([]int32, len(trajs))
-	for i, tr := range trajs {
-		if tr.Mode == "bus" || tr.Mode == "car" {
-			labels[i] = 1
-		}
-	}
-	losses, predict, err := TrainImageClassifier(b, labels, 2, 25, 32, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, last := losses[0], (losses[len(losses)-1]+losses[len(losses)-2]+losses[len(losses)-3])/3
-	pred, err := predict(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	correct := 0
-	for i := range pred {
-		if pred[i] == labels[i] {
-			correct++
-		}
-	}
-	t.Logf("loss %.3f → %.3f; training accuracy %d/%d", first, last, correct, len(pred))
-	if !(last < first) {
-		t.Fatalf("loss did not fall: %.3f → %.3f", first, last)
 	}
 }
