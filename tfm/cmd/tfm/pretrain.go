@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -38,7 +39,7 @@ func pretrainRun(args []string) error {
 	d := pretrain.DefaultOptions()
 	fs := flag.NewFlagSet("pretrain", flag.ContinueOnError)
 	paradigm := fs.String("paradigm", d.Paradigm, strings.Join(pretrain.ParadigmNames, "|"))
-	modality := fs.String("modality", d.Modality, strings.Join(modality.Names(), "|")+" (several comma-separated: a multi-modal model)")
+	modalityFlag := fs.String("modality", d.Modality, strings.Join(modality.Names(), "|")+" (several comma-separated: a multi-modal model)")
 	data := fs.String("data", "synthetic", "data set: synthetic, synthetic:seed=S,trajectories=N, or FORMAT:PATH")
 	steps := fs.Int("steps", d.Steps, "train to this global step (a resumed run continues to it)")
 	batch := fs.Int("batch", d.BatchSize, "trajectories per step")
@@ -72,7 +73,7 @@ func pretrainRun(args []string) error {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	opt := d
-	opt.Paradigm, opt.Modality, opt.Steps, opt.BatchSize = *paradigm, *modality, *steps, *batch
+	opt.Paradigm, opt.Modality, opt.Steps, opt.BatchSize = *paradigm, *modalityFlag, *steps, *batch
 	opt.LearningRate, opt.WeightDecay, opt.ClipNorm, opt.Seed = *lr, *wd, *clip, *seed
 	opt.CheckpointDir, opt.CheckpointEvery = *ckpt, *every
 	opt.Contrastive.Temperature, opt.Contrastive.Augment, opt.Contrastive.Queue, opt.Contrastive.Momentum = *temp, *aug, *queue, *momentum
@@ -81,6 +82,11 @@ func pretrainRun(args []string) error {
 	opt.Causal.Label, opt.Causal.Confounder = *label, *confounder
 	if err := opt.Encoder.Set(*set); err != nil {
 		return err
+	}
+	for _, name := range strings.Split(opt.Modality, ",") {
+		if !slices.Contains(modality.Names(), strings.TrimSpace(name)) {
+			return fmt.Errorf("--modality %q: modality %q is not supported (want one of %v, or several comma-separated)", opt.Modality, name, modality.Names())
+		}
 	}
 	if !*quiet {
 		opt.Progress = os.Stderr
