@@ -62,7 +62,9 @@ func ExamplePlantSpurious() {
 		rep.Train, 100*rep.TrainAgreement, rep.Test, 100*rep.TestAgreement)
 	t := ds.Trajectories[0]
 	fmt.Println(t.Mode, "→ label", t.Labels[synth.LabelKey], "| from a", t.Labels["district_type_from"], "district → group", t.Labels[synth.GroupKey])
+	// (The counts follow the simulated trips: 710 and 572 before segment
+	// lengths were measured on the sphere of traj.EarthRadius.)
 	// Output:
-	// train 710 (label = context group for 90%), test 572 (50%)
+	// train 730 (label = context group for 90%), test 600 (50%)
 	// bus → label 1 | from a residential district → group 1
 }

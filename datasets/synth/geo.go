@@ -4,29 +4,27 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
+
+	"github.com/tfm-course/course/tfm/traj"
 )
 
-const earthRadius = 6371008.8 // metres, as orb/geo
-
-// frame is a local equirectangular projection: x metres east and y metres
-// north of an origin. Over a city (≤ 20 km) its error is far below GPS noise.
+// frame is the city's local projection (traj.LocalProjection, on the
+// sphere of traj.EarthRadius): x metres east and y metres north of an
+// origin. Over a city (≤ 20 km) its error is far below GPS noise.
 type frame struct {
-	lon0, lat0 float64
-	kx, ky     float64 // metres per degree of longitude / latitude
+	traj.LocalProjection
+	kx, ky float64 // metres per degree of longitude / latitude
 }
 
 func newFrame(origin orb.Point) frame {
-	ky := earthRadius * math.Pi / 180
-	return frame{lon0: origin[0], lat0: origin[1], kx: ky * math.Cos(origin[1]*math.Pi/180), ky: ky}
+	p := traj.NewLocalProjection(origin)
+	kx, ky := p.MetresPerDegree()
+	return frame{LocalProjection: p, kx: kx, ky: ky}
 }
 
-func (f frame) toLL(x, y float64) orb.Point {
-	return orb.Point{f.lon0 + x/f.kx, f.lat0 + y/f.ky}
-}
+func (f frame) toLL(x, y float64) orb.Point { return f.LonLat(x, y) }
 
-func (f frame) toXY(p orb.Point) (x, y float64) {
-	return (p[0] - f.lon0) * f.kx, (p[1] - f.lat0) * f.ky
-}
+func (f frame) toXY(p orb.Point) (x, y float64) { return f.XY(p) }
 
 func (f frame) dist(a, b orb.Point) float64 {
 	return math.Hypot((a[0]-b[0])*f.kx, (a[1]-b[1])*f.ky)

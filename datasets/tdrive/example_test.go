@@ -18,7 +18,8 @@ func ExampleRead() {
 
 	_, err = tdrive.Read(strings.NewReader("1,2008-02-02 15:36:08,116.5,91\n"), "1.txt", nil)
 	fmt.Println(err)
+	// (Length is on the sphere of traj.EarthRadius: 1957 m; 1959 m with orb's 6378137 m.)
 	// Output:
-	// taxi 1: 2 points, 1959 m in 10m0s
+	// taxi 1: 2 points, 1957 m in 10m0s
 	// 1.txt:1: field lat: value "1,2008-02-02 15:36:08,116.5,91": latitude 91 outside [-90, 90]
 }

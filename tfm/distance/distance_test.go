@@ -5,6 +5,10 @@ import (
 	"math/rand"
 	"slices"
 	"testing"
+
+	"github.com/paulmach/orb"
+
+	"github.com/tfm-course/course/tfm/traj"
 )
 
 func must(t *testing.T, m Metric, a, b *Series) float64 {
@@ -164,10 +168,11 @@ func TestGeographicHandChecked(t *testing.T) {
 func TestGeoVsPlanar(t *testing.T) {
 	r := rand.New(rand.NewSource(2))
 	lat0 := 39.9
+	local := traj.NewLocalProjectionAt(orb.Point{0, 0}, lat0)
 	proj := func(p pts) pts {
 		q := make(pts, len(p))
 		for i, v := range p {
-			q[i] = [2]float64{EarthRadius * v[0] * math.Pi / 180 * math.Cos(lat0*math.Pi/180), EarthRadius * v[1] * math.Pi / 180}
+			q[i][0], q[i][1] = local.XY(orb.Point{v[0], v[1]})
 		}
 		return q
 	}

@@ -14,9 +14,11 @@ import (
 	"github.com/tfm-course/course/tfm/traj"
 )
 
-// EarthRadius is the sphere radius (metres) of the geographic metrics, the
-// WGS-84 equatorial radius that traj-dist uses.
-const EarthRadius = 6378137.0
+// EarthRadius is the sphere radius (metres) of the geographic metrics:
+// traj.EarthRadius, the mean radius every package of the course measures
+// with (traj-dist uses the WGS-84 equatorial radius, 6378137 m, so its
+// geographic distances are 0.11 % larger).
+const EarthRadius = traj.EarthRadius
 
 // Series is a trajectory prepared for distance computations: coordinates in
 // separate slices (structure of arrays) plus per-segment quantities
@@ -225,11 +227,7 @@ func metresToChord2(d float64) float64 {
 }
 
 // Haversine is the great-circle distance in metres between two lon/lat points
-// (degrees), with Earth radius EarthRadius.
+// (degrees), with Earth radius EarthRadius (traj.Haversine).
 func Haversine(lon1, lat1, lon2, lat2 float64) float64 {
-	dLat := (lat2 - lat1) * math.Pi / 180
-	dLon := (lon2 - lon1) * math.Pi / 180
-	s1, s2 := math.Sin(dLat/2), math.Sin(dLon/2)
-	a := s1*s1 + math.Cos(lat1*math.Pi/180)*math.Cos(lat2*math.Pi/180)*s2*s2
-	return 2 * EarthRadius * math.Atan2(math.Sqrt(a), math.Sqrt(1-a))
+	return traj.Haversine(orb.Point{lon1, lat1}, orb.Point{lon2, lat2})
 }

@@ -9,7 +9,8 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geo"
+
+	"github.com/tfm-course/course/tfm/traj"
 )
 
 // Node is an intersection or a way's end.
@@ -59,7 +60,7 @@ func (g *Graph) AddSegment(from, to int, geometry orb.LineString, speedLimit flo
 	id := len(g.Segments)
 	g.Segments = append(g.Segments, Segment{
 		ID: id, From: from, To: to, Geometry: geometry,
-		Length: geo.LengthHaversine(geometry), SpeedLimit: speedLimit,
+		Length: traj.HaversineLength(geometry), SpeedLimit: speedLimit,
 		Class: class, Name: name, Reverse: -1,
 	})
 	g.Out[from] = append(g.Out[from], id)
@@ -186,7 +187,7 @@ func (g *Graph) PathLength(path []int) float64 {
 func (g *Graph) NearestNode(p orb.Point) int {
 	best, bestD := -1, math.Inf(1)
 	for _, n := range g.Nodes {
-		if d := geo.DistanceHaversine(p, n.Point); d < bestD {
+		if d := traj.Haversine(p, n.Point); d < bestD {
 			best, bestD = n.ID, d
 		}
 	}

@@ -5,33 +5,19 @@ import (
 	"sort"
 
 	"github.com/paulmach/orb"
+
+	"github.com/tfm-course/course/tfm/traj"
 )
 
-// earthRadius (m) is orb's, so planar and haversine lengths agree with Segment.Length.
-const earthRadius = orb.EarthRadius
-
 // LocalProjection maps lon/lat to planar metres around an origin
-// (equirectangular: exact enough for a city or a small country).
-type LocalProjection struct {
-	Origin orb.Point
-	kx, ky float64 // metres per degree
-}
+// (equirectangular: exact enough for a city or a small country). It is
+// traj.LocalProjection, on the sphere of traj.EarthRadius like Haversine and
+// Segment.Length, so planar and great-circle lengths agree.
+type LocalProjection = traj.LocalProjection
 
-// NewLocalProjection centres a projection on origin.
-func NewLocalProjection(origin orb.Point) LocalProjection {
-	ky := earthRadius * math.Pi / 180
-	return LocalProjection{Origin: origin, kx: ky * math.Cos(origin[1]*math.Pi/180), ky: ky}
-}
-
-// XY projects p to metres east and north of the origin.
-func (p LocalProjection) XY(q orb.Point) (x, y float64) {
-	return (q[0] - p.Origin[0]) * p.kx, (q[1] - p.Origin[1]) * p.ky
-}
-
-// LonLat is the inverse of XY.
-func (p LocalProjection) LonLat(x, y float64) orb.Point {
-	return orb.Point{p.Origin[0] + x/p.kx, p.Origin[1] + y/p.ky}
-}
+// NewLocalProjection centres a projection on origin
+// (traj.NewLocalProjection).
+func NewLocalProjection(origin orb.Point) LocalProjection { return traj.NewLocalProjection(origin) }
 
 // Candidate is a segment near a query point.
 type Candidate struct {
@@ -258,14 +244,9 @@ func (g *Graph) PointAt(seg int, offset float64) orb.Point {
 	return s.Geometry[len(s.Geometry)-1]
 }
 
-// haversine is the great-circle distance in metres.
-func haversine(a, b orb.Point) float64 {
-	const rad = math.Pi / 180
-	dLat := (b[1] - a[1]) * rad
-	dLon := (b[0] - a[0]) * rad
-	s := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a[1]*rad)*math.Cos(b[1]*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * earthRadius * math.Asin(math.Sqrt(math.Min(1, s)))
-}
+// haversine is the great-circle distance in metres (traj.Haversine).
+func haversine(a, b orb.Point) float64 { return traj.Haversine(a, b) }
 
-// Haversine is the great-circle distance in metres (orb's Earth radius).
-func Haversine(a, b orb.Point) float64 { return haversine(a, b) }
+// Haversine is the great-circle distance in metres (traj.Haversine, on the
+// sphere of traj.EarthRadius).
+func Haversine(a, b orb.Point) float64 { return traj.Haversine(a, b) }

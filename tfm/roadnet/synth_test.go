@@ -1,6 +1,7 @@
 package roadnet_test
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -8,6 +9,51 @@ import (
 	"github.com/tfm-course/course/tfm/roadnet"
 	"github.com/tfm-course/course/tfm/traj"
 )
+
+// Evaluate with the synthetic city's agents on its own network (small: 40
+// trips): every mode is matched, the scores are high and reproducible.
+func TestEvaluateSynthCity(t *testing.T) {
+	cfg := roadnet.DefaultEvalConfig()
+	cfg.Network, cfg.Simulator, cfg.Simulate = "synthetic", "synth", synth.EvalTrips
+	cfg.Seed, cfg.Trajectories = 4, 40
+	r, err := roadnet.Evaluate(nil, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s", r)
+	if r.Trajectories != 40 || r.Failed != 0 || r.Segments == 0 || r.Points < 40*5 {
+		t.Errorf("report %+v", *r)
+	}
+	if r.SegmentAccuracy < 0.95 || r.SegmentPrecision < 0.85 {
+		t.Errorf("segment accuracy %.3f (want ≥ 0.95), precision %.3f (want ≥ 0.85)", r.SegmentAccuracy, r.SegmentPrecision)
+	}
+	if len(r.ByMode) < 2 {
+		t.Errorf("modes %v: want the agents' several modes", r.ByMode)
+	}
+	for mode, acc := range r.ByMode {
+		if acc < 0.9 {
+			t.Errorf("%s: segment accuracy %.3f", mode, acc)
+		}
+	}
+	// The network is the city's for the seed (as datasets.Load builds it).
+	cc := synth.DefaultConfig()
+	cc.Seed, cc.Trajectories = 4, 1
+	city, err := synth.Generate(cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Nodes != len(city.Network.Nodes) || r.Segments != len(city.Network.Segments) {
+		t.Errorf("network %d nodes %d segments, the city's has %d, %d", r.Nodes, r.Segments, len(city.Network.Nodes), len(city.Network.Segments))
+	}
+	again, err := roadnet.Evaluate(nil, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Points != r.Points || again.SegmentAccuracy != r.SegmentAccuracy || again.SegmentPrecision != r.SegmentPrecision ||
+		again.ExactShare != r.ExactShare || again.Breaks != r.Breaks || !reflect.DeepEqual(again.ByMode, r.ByMode) {
+		t.Errorf("not deterministic under the seed:\n%s%s", r, again)
+	}
+}
 
 func TestMatchSynthCity(t *testing.T) {
 	cfg := synth.DefaultConfig()

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/paulmach/orb"
+
 	"github.com/tfm-course/course/tfm/traj"
 )
 
@@ -26,8 +28,9 @@ func RandomWalks(n int, seed uint64) []*traj.Trajectory {
 			t.Points = append(t.Points, traj.NewPoint(lon, lat, t0.Add(time.Duration(10*k)*time.Second)))
 			heading += rng.NormFloat64() * 0.3
 			step := speed * 10
-			lon += step * math.Sin(heading) / (111320 * math.Cos(lat*math.Pi/180))
-			lat += step * math.Cos(heading) / 111320
+			// One step in the local projection around the current point.
+			next := traj.NewLocalProjection(orb.Point{lon, lat}).LonLat(step*math.Sin(heading), step*math.Cos(heading))
+			lon, lat = next[0], next[1]
 		}
 		ts[i] = t
 	}

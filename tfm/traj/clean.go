@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geo"
 )
 
 // DefaultMaxSpeed is the fastest plausible speed (m/s) per transport mode;
@@ -203,7 +202,7 @@ func DropSpeedJumps(t *Trajectory, maxSpeed map[string]float64) int {
 	}
 	speed := func(a, b int) float64 {
 		dt := t.Points[b].Time.Sub(t.Points[a].Time).Seconds()
-		d := geo.DistanceHaversine(t.Points[a].Point, t.Points[b].Point)
+		d := Haversine(t.Points[a].Point, t.Points[b].Point)
 		if dt <= 0 {
 			if d == 0 {
 				return 0

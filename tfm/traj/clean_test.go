@@ -20,8 +20,8 @@ func line(id string, lons []float64, secs []float64) *Trajectory {
 	return t
 }
 
-// metresPerDegLon40 is the haversine length of 0.001° of longitude at 40°N.
-var mPerMilliDeg = 0.001 * math.Pi / 180 * 6378137 * math.Cos(40*math.Pi/180)
+// mPerMilliDeg is the length of 0.001° of longitude at 40°N (EarthRadius).
+var mPerMilliDeg = 0.001 * math.Pi / 180 * EarthRadius * math.Cos(40*math.Pi/180)
 
 func lons(t *Trajectory) []float64 {
 	var out []float64

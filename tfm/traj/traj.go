@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geo"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -75,7 +74,7 @@ func (t *Trajectory) Duration() time.Duration { return t.End().Sub(t.Start()) }
 func (t *Trajectory) Length() float64 {
 	var d float64
 	for i := 1; i < len(t.Points); i++ {
-		d += geo.DistanceHaversine(t.Points[i-1].Point, t.Points[i].Point)
+		d += Haversine(t.Points[i-1].Point, t.Points[i].Point)
 	}
 	return d
 }
@@ -93,7 +92,7 @@ func (t *Trajectory) Speeds() []float64 {
 			s[i-1] = math.NaN()
 			continue
 		}
-		s[i-1] = geo.DistanceHaversine(t.Points[i-1].Point, t.Points[i].Point) / dt
+		s[i-1] = Haversine(t.Points[i-1].Point, t.Points[i].Point) / dt
 	}
 	return s
 }

@@ -478,18 +478,18 @@ func (m *Map) addTrackFunc(t *traj.Trajectory, colors func() []color.Color) {
 	}
 }
 
-// projection maps lon/lat to canvas points.
+// projection maps lon/lat to canvas points: the local projection
+// (traj.LocalProjection) around the bound's centre, in metres, scaled to vg
+// points.
 type projection struct {
-	lon0, lat0, cosLat float64
-	scale              float64 // vg points per projected degree
-	cx, cy             vg.Length
+	local  traj.LocalProjection
+	scale  float64 // vg points per metre
+	cx, cy vg.Length
 }
 
 func (p *projection) pt(q orb.Point) vg.Point {
-	return vg.Point{
-		X: p.cx + vg.Length((q[0]-p.lon0)*p.cosLat*p.scale),
-		Y: p.cy + vg.Length((q[1]-p.lat0)*p.scale),
-	}
+	x, y := p.local.XY(q)
+	return vg.Point{X: p.cx + vg.Length(x*p.scale), Y: p.cy + vg.Length(y*p.scale)}
 }
 
 func (p *projection) line(ls orb.LineString) []vg.Point {
@@ -504,19 +504,18 @@ func (p *projection) line(ls orb.LineString) []vg.Point {
 }
 
 // metresPerPoint is the ground distance of one vg point.
-func (p *projection) metresPerPoint() float64 { return 111320 / p.scale }
+func (p *projection) metresPerPoint() float64 { return 1 / p.scale }
 
 // newProjection fits bound (with 4% padding) into area, keeping the aspect.
 func newProjection(b orb.Bound, area vg.Rectangle) *projection {
-	lat0 := (b.Min[1] + b.Max[1]) / 2
-	cosLat := math.Cos(lat0 * math.Pi / 180)
-	dx := (b.Max[0] - b.Min[0]) * cosLat
-	dy := b.Max[1] - b.Min[1]
-	const minSpan = 0.0005 // ~50 m, for a single point
-	dx, dy = math.Max(dx, minSpan)*1.08, math.Max(dy, minSpan)*1.08
+	local := traj.NewLocalProjection(b.Center())
+	x0, y0 := local.XY(b.Min)
+	x1, y1 := local.XY(b.Max)
+	const minSpan = 55.0 // metres (0.0005°), for a single point
+	dx, dy := math.Max(x1-x0, minSpan)*1.08, math.Max(y1-y0, minSpan)*1.08
 	w, h := float64(area.Max.X-area.Min.X), float64(area.Max.Y-area.Min.Y)
 	return &projection{
-		lon0: (b.Min[0] + b.Max[0]) / 2, lat0: lat0, cosLat: cosLat,
+		local: local,
 		scale: math.Min(w/dx, h/dy),
 		cx:    (area.Min.X + area.Max.X) / 2, cy: (area.Min.Y + area.Max.Y) / 2,
 	}

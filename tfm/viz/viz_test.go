@@ -86,17 +86,20 @@ func TestMapSVGAndPNG(t *testing.T) {
 
 func TestProjectionKeepsAspect(t *testing.T) {
 	// A square of 1 km × 1 km at 60°N must be drawn square.
-	lat := 60.0
-	dLat := 1000 / 111320.0
-	dLon := dLat / math.Cos(lat*math.Pi/180)
-	b := orb.Bound{Min: orb.Point{10, lat - dLat/2}, Max: orb.Point{10 + dLon, lat + dLat/2}}
+	// Its corners are from traj's local projection, like the map's own; the
+	// haversine sides differ from the projected ones by < 1 mm here.
+	sq := traj.NewLocalProjection(orb.Point{10, 60})
+	b := orb.Bound{Min: sq.LonLat(-500, -500), Max: sq.LonLat(500, 500)}
+	if w, h := traj.Haversine(b.Min, orb.Point{b.Max[0], b.Min[1]}), traj.Haversine(b.Min, orb.Point{b.Min[0], b.Max[1]}); math.Abs(w-1000) > 1 || math.Abs(h-1000) > 1e-6 {
+		t.Fatalf("test square %g × %g m", w, h)
+	}
 	pr := newProjection(b, rect2(0, 0, 500, 300))
 	p0, p1 := pr.pt(b.Min), pr.pt(b.Max)
 	w, h := float64(p1.X-p0.X), float64(p1.Y-p0.Y)
 	if math.Abs(w/h-1) > 0.01 {
 		t.Fatalf("1 km square drawn %gx%g", w, h)
 	}
-	if mpp := pr.metresPerPoint(); math.Abs(mpp*h-1000) > 20 {
+	if mpp := pr.metresPerPoint(); math.Abs(mpp*h-1000) > 0.01 {
 		t.Errorf("metres per point %g gives %g m for the square's side", mpp, mpp*h)
 	}
 }

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +18,6 @@ import (
 	"github.com/tfm-course/course/datasets"
 	"github.com/tfm-course/course/datasets/synth"
 	"github.com/tfm-course/course/tfm/roadnet"
-	"github.com/tfm-course/course/tfm/traj"
 )
 
 func init() {
@@ -55,19 +52,21 @@ func matchFlags(fs *flag.FlagSet) func() roadnet.MatchConfig {
 }
 
 // loadNetwork reads an OSM file, or generates the synthetic city's network
-// for "synthetic" (the same for a seed as `tfm data synth --seed`).
+// for "synthetic" (datasets.Load's city: the same for a seed as
+// `tfm data synth --seed`).
 func loadNetwork(spec string, seed int64) (*roadnet.Graph, error) {
 	if spec == "" {
 		return nil, fmt.Errorf("--network is required (an .osm, .osm.bz2, .osm.gz or .osm.pbf file, or 'synthetic')")
 	}
 	if spec == "synthetic" {
-		cfg := synth.DefaultConfig()
-		cfg.Seed, cfg.Trajectories = seed, 1
-		city, err := synth.Generate(cfg)
+		d, err := datasets.Load(fmt.Sprintf("synthetic:seed=%d,trajectories=1", seed))
 		if err != nil {
 			return nil, err
 		}
-		return city.Network, nil
+		if d.Map == nil || d.Map.Network == nil {
+			return nil, fmt.Errorf("the synthetic city of seed %d has no road network", seed)
+		}
+		return d.Map.Network, nil
 	}
 	g, st, err := roadnet.LoadOSM(spec, roadnet.OSMOptions{})
 	if err != nil {
@@ -249,42 +248,18 @@ func metres(s string) (float64, error) {
 	return v, nil
 }
 
-// evalResult is the --json output of `tfm mapmatch eval`.
-type evalResult struct {
-	Network          string             `json:"network"`
-	Simulator        string             `json:"simulator"`
-	Nodes            int                `json:"nodes"`
-	Segments         int                `json:"segments"`
-	Seed             int64              `json:"seed"`
-	Trajectories     int                `json:"trajectories"`
-	Points           int                `json:"points"`
-	Interval         string             `json:"interval"`
-	Noise            float64            `json:"noise_m"`
-	SegmentAccuracy  float64            `json:"segment_accuracy"`
-	SegmentPrecision float64            `json:"segment_precision"`
-	ExactShare       float64            `json:"exact_share"`
-	ByMode           map[string]float64 `json:"segment_accuracy_by_mode,omitempty"`
-	Breaks           int                `json:"breaks"`
-	Failed           int                `json:"failed"`
-	Workers          int                `json:"workers"`
-	Seconds          float64            `json:"seconds"`
-	PointsPerSecond  float64            `json:"points_per_second"`
-	CPUSeconds       float64            `json:"cpu_seconds"`
-	PerCore          float64            `json:"points_per_second_per_core"` // points / CPU seconds (wall/workers where unknown)
-	Sigma            float64            `json:"sigma"`
-	Beta             float64            `json:"beta"`
-	Radius           float64            `json:"radius"`
-}
-
+// mapmatchEval is `tfm mapmatch eval`: roadnet.Evaluate with the flags'
+// settings; its roadnet.EvalReport is the --json line.
 func mapmatchEval(args []string) error {
+	d := roadnet.DefaultEvalConfig()
 	fs := flag.NewFlagSet("mapmatch eval", flag.ContinueOnError)
 	network := fs.String("network", "synthetic", "'synthetic' (the generated city) or an OpenStreetMap file to simulate on")
-	seed := fs.Int64("seed", 1, "random seed")
-	n := fs.Int("trajectories", 200, "number of simulated trajectories")
-	interval := fs.Duration("interval", 15*time.Second, "GPS sampling interval")
-	noiseS := fs.String("noise", "10m", "GPS noise σ per axis (metres, e.g. 10m)")
+	seed := fs.Int64("seed", d.Seed, "random seed")
+	n := fs.Int("trajectories", d.Trajectories, "number of simulated trajectories")
+	interval := fs.Duration("interval", d.Interval, "GPS sampling interval")
+	noiseS := fs.String("noise", fmt.Sprintf("%gm", d.Noise), "GPS noise σ per axis (metres, e.g. 10m)")
 	sim := fs.String("simulator", "synth", "'synth': the synthetic city's agents (all modes, Trip ground truth); 'drive': random shortest-path car drives at the speed limit (roadnet.Simulate)")
-	dropout := fs.Float64("dropout", 0, "probability that a fix is lost (synth simulator)")
+	dropout := fs.Float64("dropout", d.Dropout, "probability that a fix is lost (synth simulator)")
 	asJSON := fs.Bool("json", false, "print one JSON line last on stdout")
 	cfg := matchFlags(fs)
 	fs.Usage = func() {
@@ -309,103 +284,27 @@ func mapmatchEval(args []string) error {
 	if *n <= 0 || *interval <= 0 {
 		return fmt.Errorf("--trajectories and --interval must be positive")
 	}
+	ec := roadnet.EvalConfig{Network: *network, Simulator: *sim, Seed: *seed, Trajectories: *n, Interval: *interval,
+		Noise: noise, Dropout: *dropout, Match: cfg(), Log: os.Stderr}
+	switch *sim {
+	case "synth":
+		ec.Simulate = synth.EvalTrips // on its own city for --network synthetic
+	case "drive":
+		ec.Simulate = roadnet.DriveTrips
+	default:
+		return fmt.Errorf("--simulator %q: want synth or drive", *sim)
+	}
 	var g *roadnet.Graph
-	if *network != "synthetic" {
+	if *network != "synthetic" || *sim == "drive" {
 		if g, err = loadNetwork(*network, *seed); err != nil {
 			return err
 		}
 	}
-	var ts []*traj.Trajectory
-	var truth [][]int
-	var modes []string
-	switch *sim {
-	case "synth":
-		c := synth.DefaultConfig()
-		c.Seed, c.Trajectories, c.SamplingInterval, c.Noise, c.DropoutRate, c.Network = *seed, *n, *interval, noise, *dropout, g
-		city, err := synth.Generate(c)
-		if err != nil {
-			return err
-		}
-		g = city.Network
-		for i := range city.Trips {
-			ts, truth, modes = append(ts, city.Trips[i].Observed), append(truth, city.Trips[i].Path), append(modes, city.Trips[i].Mode)
-		}
-	case "drive":
-		if g == nil {
-			c := synth.DefaultConfig()
-			c.Seed, c.Trajectories = *seed, 1
-			city, err := synth.Generate(c)
-			if err != nil {
-				return err
-			}
-			g = city.Network
-		}
-		trips, err := roadnet.Simulate(g, roadnet.SimConfig{Seed: uint64(*seed), Trajectories: *n, Interval: *interval, Noise: noise})
-		if err != nil {
-			return err
-		}
-		for _, tr := range trips {
-			ts, truth, modes = append(ts, tr.Traj), append(truth, tr.Path), append(modes, tr.Traj.Mode)
-		}
-	default:
-		return fmt.Errorf("--simulator %q: want synth or drive", *sim)
-	}
-	mc := cfg()
-	m, err := roadnet.NewMatcher(g, mc)
+	res, err := roadnet.Evaluate(g, ec)
 	if err != nil {
 		return err
 	}
-	points := 0
-	for _, t := range ts {
-		points += len(t.Points)
-	}
-	fmt.Fprintf(os.Stderr, "matching %d trajectories (%d points) on %d segments…\n", len(ts), points, len(g.Segments))
-	start, cpu0 := time.Now(), processCPUTime()
-	ms, errs := m.MatchAll(ts)
-	el := time.Since(start).Seconds()
-	cpu := (processCPUTime() - cpu0).Seconds()
-	workers := mc.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	res := evalResult{Network: *network, Simulator: *sim, Nodes: len(g.Nodes), Segments: len(g.Segments), Seed: *seed,
-		Trajectories: len(ts), Points: points, Interval: interval.String(), Noise: noise, Workers: workers, Seconds: el,
-		Sigma: mc.Sigma, Beta: mc.Beta, Radius: mc.Radius, ByMode: map[string]float64{}}
-	got := make([][]int, len(ts))
-	byMode := map[string][2][][]int{}
-	for i := range ts {
-		if errs[i] != nil {
-			res.Failed++
-		} else {
-			got[i] = ms[i].Path()
-			res.Breaks += len(ms[i].Breaks)
-		}
-		b := byMode[modes[i]]
-		b[0], b[1] = append(b[0], truth[i]), append(b[1], got[i])
-		byMode[modes[i]] = b
-	}
-	sc := roadnet.ScorePaths(truth, got)
-	res.SegmentAccuracy, res.SegmentPrecision, res.ExactShare = sc.Accuracy, sc.Precision, sc.Exact
-	names := make([]string, 0, len(byMode))
-	for mode, b := range byMode {
-		res.ByMode[mode] = roadnet.ScorePaths(b[0], b[1]).Accuracy
-		names = append(names, mode)
-	}
-	sort.Strings(names)
-	if el > 0 {
-		res.PointsPerSecond = float64(points) / el
-		res.PerCore = res.PointsPerSecond / float64(min(workers, max(len(ts), 1)))
-	}
-	res.CPUSeconds = cpu
-	if cpu > 0 {
-		// CPU time measures one core's throughput even on a shared machine.
-		res.PerCore = float64(points) / cpu
-	}
-	fmt.Fprintf(os.Stderr, "segment_accuracy %.4f  segment_precision %.4f  exact %.3f  breaks %d  %.0f points/s (%d workers), %.0f points per CPU-second\n",
-		res.SegmentAccuracy, res.SegmentPrecision, res.ExactShare, res.Breaks, res.PointsPerSecond, workers, res.PerCore)
-	for _, mode := range names {
-		fmt.Fprintf(os.Stderr, "  %-6s segment_accuracy %.4f\n", mode, res.ByMode[mode])
-	}
+	fmt.Fprint(os.Stderr, res)
 	if *asJSON {
 		return printJSON(res)
 	}

@@ -43,32 +43,28 @@ var FeatureNames = [NumFeatures]string{
 // others are sines and cosines already in [-1, 1] and are left as they are.
 var Normalised = [NumFeatures]bool{true, true, true, true, true, true}
 
-// EarthRadius is the sphere radius (metres) of the local projection.
-const EarthRadius = 6371008.8
+// EarthRadius is the sphere radius (metres) of the local projection:
+// traj.EarthRadius.
+const EarthRadius = traj.EarthRadius
 
-// Projection is a local equirectangular projection around an origin: exact
-// enough (< 0.1 % scale error) over a city, and exactly invertible.
+// Projection is a local equirectangular projection around an origin
+// (traj.LocalProjection, here with orb.Point metres): exact enough (< 0.1 %
+// scale error) over a city, and exactly invertible.
 type Projection struct {
 	Origin orb.Point // [lon, lat] in degrees
 }
 
+// local is traj's projection around p.Origin.
+func (p Projection) local() traj.LocalProjection { return traj.NewLocalProjection(p.Origin) }
+
 // ToLocal maps [lon, lat] to metres [east, north] of the origin.
 func (p Projection) ToLocal(q orb.Point) orb.Point {
-	k := math.Pi / 180 * EarthRadius
-	return orb.Point{
-		(q[0] - p.Origin[0]) * k * math.Cos(p.Origin[1]*math.Pi/180),
-		(q[1] - p.Origin[1]) * k,
-	}
+	x, y := p.local().XY(q)
+	return orb.Point{x, y}
 }
 
 // ToLonLat is the inverse of ToLocal.
-func (p Projection) ToLonLat(m orb.Point) orb.Point {
-	k := math.Pi / 180 * EarthRadius
-	return orb.Point{
-		p.Origin[0] + m[0]/(k*math.Cos(p.Origin[1]*math.Pi/180)),
-		p.Origin[1] + m[1]/k,
-	}
-}
+func (p Projection) ToLonLat(m orb.Point) orb.Point { return p.local().LonLat(m[0], m[1]) }
 
 // Raw computes the unnormalised features of every point, one row of
 // NumFeatures values per point. Points must be finite, in range and in

@@ -54,17 +54,14 @@ func New(s Spec) (Grid, error) {
 	return nil, fmt.Errorf("grid: unknown kind %q (want metric or tile)", s.Kind)
 }
 
-const earthRadius = 6371008.8
-
 // Metric is a grid of square cells CellSize metres wide over Bound, in a
-// local equirectangular projection whose x scale is the cosine of the
-// bound's central latitude.
+// local equirectangular projection (traj.LocalProjection) from the bound's
+// south-west corner whose x scale is true at the bound's central latitude.
 type Metric struct {
 	Bound      orb.Bound
 	CellSize   float64 // metres
 	Cols, Rows int
-	mPerDegLon float64
-	mPerDegLat float64
+	proj       traj.LocalProjection
 }
 
 // NewMetric covers bound with cells of cellSize metres.
@@ -81,10 +78,10 @@ func NewMetric(bound orb.Bound, cellSize float64) (*Metric, error) {
 		return nil, fmt.Errorf("grid: cell size %v m must be positive", cellSize)
 	}
 	g := &Metric{Bound: bound, CellSize: cellSize}
-	g.mPerDegLat = math.Pi / 180 * earthRadius
-	g.mPerDegLon = g.mPerDegLat * math.Cos((bound.Min[1]+bound.Max[1])/2*math.Pi/180)
-	g.Cols = int(math.Ceil((bound.Max[0] - bound.Min[0]) * g.mPerDegLon / cellSize))
-	g.Rows = int(math.Ceil((bound.Max[1] - bound.Min[1]) * g.mPerDegLat / cellSize))
+	g.proj = traj.NewLocalProjectionAt(bound.Min, (bound.Min[1]+bound.Max[1])/2)
+	w, h := g.proj.XY(bound.Max)
+	g.Cols = int(math.Ceil(w / cellSize))
+	g.Rows = int(math.Ceil(h / cellSize))
 	if g.Cols*g.Rows > 1<<28 {
 		return nil, fmt.Errorf("grid: %d×%d cells of %v m is too many", g.Cols, g.Rows, cellSize)
 	}
@@ -94,13 +91,12 @@ func NewMetric(bound orb.Bound, cellSize float64) (*Metric, error) {
 // ToMetres maps [lon, lat] to metres east and north of the bound's
 // south-west corner.
 func (g *Metric) ToMetres(p orb.Point) orb.Point {
-	return orb.Point{(p[0] - g.Bound.Min[0]) * g.mPerDegLon, (p[1] - g.Bound.Min[1]) * g.mPerDegLat}
+	x, y := g.proj.XY(p)
+	return orb.Point{x, y}
 }
 
 // FromMetres is the inverse of ToMetres.
-func (g *Metric) FromMetres(m orb.Point) orb.Point {
-	return orb.Point{g.Bound.Min[0] + m[0]/g.mPerDegLon, g.Bound.Min[1] + m[1]/g.mPerDegLat}
-}
+func (g *Metric) FromMetres(m orb.Point) orb.Point { return g.proj.LonLat(m[0], m[1]) }
 
 // CellOf implements Grid. Points on the bound's north or east edge belong
 // to the last row or column.

@@ -67,6 +67,12 @@ func New(h, w int) *Rasterizer {
 	return &Rasterizer{H: h, W: w, Channels: DefaultChannels, Margin: 0.1, MinExtent: 200, MaxSpeed: 30}
 }
 
+// webMercatorRadius (metres) is the radius of Web Mercator's sphere, the
+// WGS-84 semi-major axis that defines the projection (EPSG:3857) and its
+// tiles: a scale of the map, not the Earth radius distances are measured
+// with (that is traj.EarthRadius).
+const webMercatorRadius = 6378137.0
+
 // mercator maps [lon, lat] to the unit square of Web Mercator, y downwards.
 func mercator(p orb.Point) (x, y float64) {
 	f := maptile.Fraction(p, 0)
@@ -151,7 +157,7 @@ func (r *Rasterizer) FrameOf(t *traj.Trajectory) (Frame, error) {
 	}
 	// Square pixels: the same mercator units per pixel on both axes.
 	lat := t.Points[0].Lat()
-	minSpan := r.MinExtent / (2 * math.Pi * 6378137 * math.Cos(lat*math.Pi/180))
+	minSpan := r.MinExtent / (2 * math.Pi * webMercatorRadius * math.Cos(lat*math.Pi/180))
 	s := math.Max(math.Max((x1-x0)/float64(r.W), (y1-y0)/float64(r.H)), minSpan/float64(max(r.W, r.H)))
 	s *= 1 + 2*r.Margin
 	s = math.Max(s, 1e-15)
@@ -373,7 +379,7 @@ func (r *Rasterizer) Batch(trajs []*traj.Trajectory) (*modality.Batch, error) {
 
 // MetresPerPixel is the ground width of one pixel of f around point p.
 func (f Frame) MetresPerPixel(p orb.Point) float64 {
-	return f.ScaleX * 2 * math.Pi * 6378137 * math.Cos(p[1]*math.Pi/180)
+	return f.ScaleX * 2 * math.Pi * webMercatorRadius * math.Cos(p[1]*math.Pi/180)
 }
 
 // Roads rasterises only the road network into one [H, W] plane of a fixed

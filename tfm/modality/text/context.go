@@ -14,6 +14,7 @@ import (
 	"github.com/paulmach/orb/planar"
 
 	"github.com/tfm-course/course/tfm/roadnet"
+	"github.com/tfm-course/course/tfm/traj"
 )
 
 // POI, District and Context are the map's types (tfm/roadnet.Map): the
@@ -28,16 +29,15 @@ type (
 	Context = roadnet.Map
 )
 
-// metres is a local equirectangular projection around an origin.
-type metres struct{ lon0, lat0, kx, ky float64 }
+// metres is the local equirectangular projection around an origin
+// (traj.LocalProjection), with metres as orb.Points.
+type metres struct{ traj.LocalProjection }
 
-func newMetres(origin orb.Point) metres {
-	k := math.Pi / 180 * 6371008.8
-	return metres{origin[0], origin[1], k * math.Cos(origin[1]*math.Pi/180), k}
-}
+func newMetres(origin orb.Point) metres { return metres{traj.NewLocalProjection(origin)} }
 
 func (m metres) xy(p orb.Point) orb.Point {
-	return orb.Point{(p[0] - m.lon0) * m.kx, (p[1] - m.lat0) * m.ky}
+	x, y := m.XY(p)
+	return orb.Point{x, y}
 }
 
 // index is a uniform grid over local metres: each item is listed in every

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geo"
 
 	"github.com/tfm-course/course/tfm/traj"
 )
@@ -34,7 +33,7 @@ func StayPoints(t *traj.Trajectory, maxDist float64, minDuration time.Duration) 
 	pts := t.Points
 	for i := 0; i < len(pts); {
 		j := i + 1
-		for j < len(pts) && geo.DistanceHaversine(pts[i].Point, pts[j].Point) <= maxDist {
+		for j < len(pts) && traj.Haversine(pts[i].Point, pts[j].Point) <= maxDist {
 			j++
 		}
 		if pts[j-1].Time.Sub(pts[i].Time) >= minDuration && j-1 > i {
@@ -245,7 +244,7 @@ func (d *Describer) Describe(t *traj.Trajectory) (*Description, error) {
 	lastStreet := ""
 	flush := func() {
 		if name != "" && runLen >= d.Config.MinStreetPoints && name != lastStreet &&
-			geo.DistanceHaversine(pts[runStart].Point, pts[runStart+runLen-1].Point) >= d.Config.MinStreetMetres {
+			traj.Haversine(pts[runStart].Point, pts[runStart+runLen-1].Point) >= d.Config.MinStreetMetres {
 			desc.Events = append(desc.Events, Event{Kind: Street, Time: pts[runStart].Time, Name: name})
 			lastStreet = name
 		}

@@ -23,9 +23,7 @@ import (
 var handOrigin = newMetres(orb.Point{10, 50})
 
 // ll converts local metres around handOrigin to [lon, lat].
-func ll(x, y float64) orb.Point {
-	return orb.Point{handOrigin.lon0 + x/handOrigin.kx, handOrigin.lat0 + y/handOrigin.ky}
-}
+func ll(x, y float64) orb.Point { return handOrigin.LonLat(x, y) }
 
 func square(x0, y0, x1, y1 float64) orb.Polygon {
 	return orb.Polygon{orb.Ring{ll(x0, y0), ll(x1, y0), ll(x1, y1), ll(x0, y1), ll(x0, y0)}}

@@ -4,4 +4,5 @@ package roadnet
 
 import "time"
 
+// cpuTime is unknown (0) on this platform.
 func cpuTime() time.Duration { return 0 }
