@@ -17,9 +17,6 @@ import (
 // Contrastive learning pulls two views of the same trajectory together.
 type Augmentation func(rng *rand.Rand, t *traj.Trajectory) *traj.Trajectory
 
-// metresPerDegree is the length of one degree of latitude.
-const metresPerDegree = 111_320.0
-
 // Crop keeps a random contiguous subsequence of between minFrac and all of
 // the points (at least 2). Order and timestamps are kept.
 func Crop(minFrac float64) Augmentation {
@@ -43,9 +40,8 @@ func Jitter(radius float64) Augmentation {
 		for i := range c.Points {
 			r := radius * math.Sqrt(rng.Float64())
 			a := 2 * math.Pi * rng.Float64()
-			lat := c.Points[i].Lat()
-			c.Points[i].Point[1] += r * math.Sin(a) / metresPerDegree
-			c.Points[i].Point[0] += r * math.Cos(a) / (metresPerDegree * math.Cos(lat*math.Pi/180))
+			around := traj.NewLocalProjection(c.Points[i].Point) // metres around the point
+			c.Points[i].Point = around.LonLat(r*math.Cos(a), r*math.Sin(a))
 		}
 		return c
 	}
@@ -175,11 +171,11 @@ func subset(t *traj.Trajectory, keep func(i int) bool) *traj.Trajectory {
 
 // localLineString projects the points to metres around the first point.
 func localLineString(t *traj.Trajectory) orb.LineString {
-	o := t.Points[0].Point
-	cos := math.Cos(o[1] * math.Pi / 180)
+	proj := traj.NewLocalProjection(t.Points[0].Point)
 	ls := make(orb.LineString, len(t.Points))
 	for i, p := range t.Points {
-		ls[i] = orb.Point{(p.Lon() - o[0]) * metresPerDegree * cos, (p.Lat() - o[1]) * metresPerDegree}
+		x, y := proj.XY(p.Point)
+		ls[i] = orb.Point{x, y}
 	}
 	return ls
 }

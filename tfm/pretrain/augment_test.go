@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paulmach/orb/geo"
-
 	"github.com/tfm-course/course/tfm/modality"
 	"github.com/tfm-course/course/tfm/traj"
 )
@@ -71,7 +69,7 @@ func TestAugmentationInvariants(t *testing.T) {
 		}
 		j := Jitter(10)(rng, orig)
 		for k := range j.Points {
-			if d := geo.Distance(j.Points[k].Point, orig.Points[k].Point); d > 10.01 {
+			if d := traj.Haversine(j.Points[k].Point, orig.Points[k].Point); d > 10.01 {
 				t.Fatalf("jitter moved point %d by %.2f m > 10 m", k, d)
 			}
 		}

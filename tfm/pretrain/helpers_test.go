@@ -3,7 +3,6 @@ package pretrain
 import (
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -30,6 +29,7 @@ func testBackend(t testing.TB) compute.Backend {
 // 50°N): each starts in one of 4 districts (its type a label), moves with a
 // mode-specific speed (walk/bike/car) along streets, one fix every 10 s.
 func toyCity(n int, seed uint64) *traj.Dataset {
+	city := traj.NewLocalProjection(orb.Point{10, 50}) // metres around (10°E, 50°N)
 	rng := rand.New(rand.NewPCG(seed, 7))
 	modes := []string{"walk", "bike", "car"}
 	speeds := []float64{1.4, 4.5, 11}
@@ -47,9 +47,8 @@ func toyCity(n int, seed uint64) *traj.Dataset {
 		tr := &traj.Trajectory{ID: fmt.Sprintf("t%03d", i), UserID: "u", Mode: modes[mode],
 			Labels: map[string]string{"district_type_from": types[district]}}
 		for k := 0; k < m; k++ {
-			lat := 50 + y/111320
-			lon := 10 + x/(111320*math.Cos(50*math.Pi/180))
-			tr.Points = append(tr.Points, traj.NewPoint(lon, lat, start.Add(time.Duration(k*10)*time.Second)))
+			p := city.LonLat(x, y)
+			tr.Points = append(tr.Points, traj.NewPoint(p[0], p[1], start.Add(time.Duration(k*10)*time.Second)))
 			if rng.Float64() < 0.1 {
 				heading = (heading + 1 + 2*rng.IntN(2)) % 4 // turn left or right
 			}

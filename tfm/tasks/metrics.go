@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geo"
+	"github.com/tfm-course/course/tfm/traj"
 )
 
 // ---------------------------------------------------------------------------
@@ -332,7 +332,7 @@ func MeanErrorMetres(truth, pred []orb.Point) (float64, error) {
 	}
 	var s float64
 	for i := range truth {
-		s += geo.DistanceHaversine(truth[i], pred[i])
+		s += traj.Haversine(truth[i], pred[i])
 	}
 	return s / float64(len(truth)), nil
 }
@@ -355,7 +355,7 @@ func PointRecovery(truth, pred []orb.Point, radius float64) (RecoveryMetrics, er
 	}
 	n := 0
 	for i := range truth {
-		if geo.DistanceHaversine(truth[i], pred[i]) <= radius {
+		if traj.Haversine(truth[i], pred[i]) <= radius {
 			n++
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/tfm-course/course/tfm/traj"
 )
 
 func near(t *testing.T, name string, got, want, tol float64) {
@@ -118,14 +119,14 @@ func TestRecoveryMetrics(t *testing.T) {
 	}
 	near(t, "token accuracy", acc, 0.5, 1e-12)
 
-	// One degree of latitude on the haversine sphere (R = 6378137 m) is
-	// R·π/180 ≈ 111319.49 m; a point 0.001° north is 111.32 m away.
+	// One degree of latitude on the haversine sphere (traj.EarthRadius) is
+	// R·π/180 ≈ 111195.08 m; a point 0.001° north is 111.20 m away.
 	truth := []orb.Point{{116.3, 39.9}, {116.3, 39.9}}
 	pred := []orb.Point{{116.3, 39.9}, {116.3, 39.901}}
 	m, err := PointRecovery(truth, pred, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
-	near(t, "mean error m", m.ErrorM, 6378137*math.Pi/180*0.001/2, 1e-3)
+	near(t, "mean error m", m.ErrorM, traj.EarthRadius*math.Pi/180*0.001/2, 1e-3)
 	near(t, "within 100 m", m.Accuracy, 0.5, 1e-12)
 }

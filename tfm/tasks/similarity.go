@@ -292,21 +292,12 @@ func (r *ResampleEmbedder) Embed(ts []*traj.Trajectory) (Matrix, error) {
 	return m, nil
 }
 
-// LocalXY projects p to east/north metres from origin (equirectangular, good
-// within a city).
-func LocalXY(origin, p orb.Point) (x, y float64) {
-	const r = orb.EarthRadius
-	lat0 := origin[1] * math.Pi / 180
-	x = (p[0] - origin[0]) * math.Pi / 180 * r * math.Cos(lat0)
-	y = (p[1] - origin[1]) * math.Pi / 180 * r
-	return x, y
-}
+// LocalXY projects p to east/north metres from origin (traj.LocalProjection).
+func LocalXY(origin, p orb.Point) (x, y float64) { return traj.NewLocalProjection(origin).XY(p) }
 
 // FromLocalXY inverts LocalXY.
 func FromLocalXY(origin orb.Point, x, y float64) orb.Point {
-	const r = orb.EarthRadius
-	lat0 := origin[1] * math.Pi / 180
-	return orb.Point{origin[0] + x/(r*math.Cos(lat0))*180/math.Pi, origin[1] + y/r*180/math.Pi}
+	return traj.NewLocalProjection(origin).LonLat(x, y)
 }
 
 // ResampleAlong returns n points equally spaced (in planar lon/lat length)

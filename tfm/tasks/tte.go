@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geo"
 	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
 )
@@ -46,7 +45,7 @@ func RouteInput(t *traj.Trajectory, cfg RouteConfig) (*traj.Trajectory, error) {
 	var d float64
 	for i, p := range pts {
 		if i > 0 {
-			d += geo.DistanceHaversine(pts[i-1], p)
+			d += traj.Haversine(pts[i-1], p)
 		}
 		r.Points = append(r.Points, traj.NewPoint(p[0], p[1], depart.Add(time.Duration(d/cfg.NominalSpeed*float64(time.Second)))))
 	}
@@ -60,7 +59,7 @@ func resampleHaversine(ls orb.LineString, n int) []orb.Point {
 	}
 	cum := make([]float64, len(ls))
 	for i := 1; i < len(ls); i++ {
-		cum[i] = cum[i-1] + geo.DistanceHaversine(ls[i-1], ls[i])
+		cum[i] = cum[i-1] + traj.Haversine(ls[i-1], ls[i])
 	}
 	out := make([]orb.Point, n)
 	seg := 1
