@@ -153,7 +153,7 @@ func (m *Model) Save(dir string, keep int) error {
 	if err := m.WriteMeta(dir); err != nil {
 		return err
 	}
-	c, err := OpenCheckpoints(m, dir, keep)
+	c, err := openCheckpoints(m, dir, keep, false)
 	if err != nil {
 		return err
 	}
@@ -173,12 +173,22 @@ type Checkpoints struct {
 }
 
 // OpenCheckpoints loads the latest checkpoint of dir into m's store when
-// there is one (a resumed run) and prepares atomic saves.
+// there is one (a resumed run) and prepares atomic saves. Loading needs a
+// store without variables yet (as FromMeta makes): GoMLX would keep the
+// values of variables that already exist, so that is an error rather than a
+// silently unrestored model.
 func OpenCheckpoints(m *Model, dir string, keep int) (*Checkpoints, error) {
+	return openCheckpoints(m, dir, keep, true)
+}
+
+func openCheckpoints(m *Model, dir string, keep int, load bool) (*Checkpoints, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	if has, _ := HasCheckpoint(dir); has {
+	if has, _ := HasCheckpoint(dir); has && load {
+		if n := m.Store.NumVariables(); n > 0 {
+			return nil, fmt.Errorf("checkpoint %s: the model already has %d variables, loading would not replace them (load the directory with model.Load, or save to an empty one)", dir, n)
+		}
 		if _, err := checkpoint.Build(m.Store).Dir(dir).Immediate().Done(); err != nil {
 			return nil, fmt.Errorf("loading checkpoint %s: %w", dir, err)
 		}

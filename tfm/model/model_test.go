@@ -338,3 +338,23 @@ func TestEmbedSeesNewVariables(t *testing.T) {
 		t.Fatal("Embed still returns the old variables' embeddings")
 	}
 }
+
+// Restoring a checkpoint into a model whose variables already exist would
+// silently keep their values (GoMLX does not overwrite them): it is an error.
+func TestOpenCheckpointsRefusesUsedStore(t *testing.T) {
+	be := testBackend(t)
+	d := testData(t)
+	m := fit(t, be, 1, "gps")
+	embed(t, m, d.Trajectories[:4]) // creates the variables
+	dir := t.TempDir()
+	if err := m.Save(dir, 1); err != nil {
+		t.Fatal(err)
+	}
+	_, err := tfm.OpenCheckpoints(m, dir, 1)
+	if err == nil || !strings.Contains(err.Error(), "already has") || !strings.Contains(err.Error(), dir) {
+		t.Fatalf("OpenCheckpoints on a used store: %v", err)
+	}
+	if _, err := tfm.LoadOn(be, dir); err != nil {
+		t.Fatalf("a fresh load of the same directory: %v", err)
+	}
+}
