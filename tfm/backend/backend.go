@@ -156,10 +156,29 @@ func New() (compute.Backend, error) {
 		started.backends = map[string]compute.Backend{}
 	}
 	started.backends[key] = b
-	if !seen {
+	if !seen && firstInSession(key) {
 		fmt.Fprintln(Logger, c.String())
 	}
 	return b, nil
+}
+
+// firstInSession reports whether this is the first start of backend key in
+// the notebook's kernel session: GoNB runs every cell as a new process but
+// keeps $GONB_TMP_DIR for the session, so a marker there makes the line
+// appear once per notebook instead of once per cell. Outside GoNB every
+// process is a session of its own.
+func firstInSession(key string) bool {
+	dir := os.Getenv("GONB_TMP_DIR")
+	if dir == "" {
+		return true
+	}
+	marker := filepath.Join(dir, "tfm-backend-"+strings.ReplaceAll(key, ":", "_")+".announced")
+	f, err := os.OpenFile(marker, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return !os.IsExist(err) // unwritable folder: print rather than stay silent
+	}
+	f.Close()
+	return true
 }
 
 // MustNew is New that panics on error (for notebooks and examples).

@@ -146,3 +146,22 @@ func TestXLACompiledInWithoutPluginChoosesGo(t *testing.T) {
 		t.Fatalf("Choose() = %+v, %v; want go because no plugin is installed", c, err)
 	}
 }
+
+// In a GoNB session every cell is a new process: the line is printed by the
+// first cell that starts the backend, not by every cell.
+func TestNewPrintsOncePerNotebookSession(t *testing.T) {
+	t.Setenv(EnvVar, "go")
+	t.Setenv("GONB_TMP_DIR", t.TempDir())
+	var log strings.Builder
+	Logger = &log
+	defer func() { Logger = io.Discard }()
+	for cell := range 3 {
+		forgetStarted(t) // a new process per cell
+		if _, err := New(); err != nil {
+			t.Fatalf("cell %d: %v", cell, err)
+		}
+	}
+	if n := strings.Count(log.String(), "tfm backend:"); n != 1 {
+		t.Errorf("three cells printed the backend line %d times, want once:\n%s", n, log.String())
+	}
+}
