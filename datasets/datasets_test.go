@@ -81,3 +81,43 @@ func TestOpenFormatsAndSkipBad(t *testing.T) {
 		t.Error("unknown format accepted")
 	}
 }
+
+// Data without a map gets one from an OSM extract; the synthetic city's own
+// map is replaced; a bad OSM file is an error naming it.
+func TestLoadWithNetwork(t *testing.T) {
+	dir := t.TempDir()
+	osm := filepath.Join(dir, "tiny.osm")
+	if err := os.WriteFile(osm, []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6">
+ <node id="1" lat="42.5000" lon="1.5000"/>
+ <node id="2" lat="42.5000" lon="1.5010"/>
+ <node id="3" lat="42.5000" lon="1.5020"/>
+ <way id="100"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/><tag k="name" v="Main Street"/></way>
+</osm>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	csv := filepath.Join(dir, "trips.csv")
+	if err := os.WriteFile(csv, []byte("traj_id,lon,lat,time\n1,1.5001,42.5,1\n1,1.5011,42.5,60\n1,1.5019,42.5,120\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := Load("csv:" + csv)
+	if err != nil || plain.Map != nil {
+		t.Fatalf("csv data has no map: %v, %+v", err, plain)
+	}
+	d, err := LoadWithNetwork("csv:"+csv, osm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Trajectories) != 1 || d.Map == nil || len(d.Map.Network.Segments) != 2 { // one two-way street
+		t.Fatalf("csv + OSM: %d trajectories, map %+v", len(d.Trajectories), d.Map)
+	}
+	s, err := LoadWithNetwork("synthetic:seed=1,trajectories=3", osm)
+	if err != nil || len(s.Map.Network.Segments) != 2 || len(s.Map.POIs) != 0 {
+		t.Fatalf("the OSM network replaces the city's map: %v", err)
+	}
+	bad := filepath.Join(dir, "bad.osm")
+	os.WriteFile(bad, []byte("<osm><node"), 0o644)
+	if _, err := LoadWithNetwork("csv:"+csv, bad); err == nil || !strings.Contains(err.Error(), "bad.osm") {
+		t.Fatalf("a broken OSM file: %v", err)
+	}
+}
