@@ -7,6 +7,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 
+	"github.com/tfm-course/course/tfm/encoder"
 	"github.com/tfm-course/course/tfm/modality"
 	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
@@ -84,14 +85,30 @@ func (h *Hybrid) Inputs(rng *rand.Rand, trajs []*traj.Trajectory) (tfm.Feed, err
 	return f, nil
 }
 
-// Loss encodes the 3B rows once, scores the views with NT-Xent and the
-// masked copies with reconstruction, and lets the balancer combine them
-// (GradNorm measures both gradients on the encoder's shared final norm).
+// Loss encodes the 3B rows once and hands the encoder's output to HybridLoss.
 func (h *Hybrid) Loss(scope *model.Scope, in tfm.Nodes) (*Node, []*Node) {
 	out := h.Gen.branch.Encode(scope, in)
+	contrastive := func(pooled *Node) (loss, embedStd *Node) { return h.Con.loss(scope, pooled) }
+	generative := func(hidden *Node) (*Node, []*Node) {
+		return h.Gen.loss(scope, hidden, in["target"], in["positions"], in["weights"])
+	}
+	return HybridLoss(scope, out, contrastive, generative, h.Balance)
+}
+
+// HybridLoss is the hybrid objective on one encoder pass over 3B rows: the
+// two contrastive views (rows 0..2B) and the masked copies (rows 2B..3B),
+//
+//	L_con = contrastive(pooled[0:2B])        NT-Xent between the two views
+//	L_gen = generative(hidden[2B:3B])        reconstruction of the hidden steps
+//	L     = balance.Combine(L_gen, L_con)    weights measured on the shared final norm
+//
+// It returns L and the logged terms: L_gen, L_con, w_gen, w_con, the
+// generative metric (accuracy or rmse_m) and the embeddings' spread.
+func HybridLoss(scope *model.Scope, out encoder.Output, contrastive func(pooled *Node) (loss, embedStd *Node),
+	generative func(hidden *Node) (loss *Node, terms []*Node), balance Balancer) (*Node, []*Node) {
 	B := out.Pooled.Shape().Dim(0) / 3
-	con, std := h.Con.loss(scope, SliceAxis(out.Pooled, 0, AxisRange(0, 2*B)))
-	gen, genTerms := h.Gen.loss(scope, SliceAxis(out.Hidden, 0, AxisRange(2*B, 3*B)), in["target"], in["positions"], in["weights"])
-	total, w := h.Balance.Combine(scope, []*Node{gen, con}, out.Shared)
+	con, std := contrastive(SliceAxis(out.Pooled, 0, AxisRange(0, 2*B)))
+	gen, genTerms := generative(SliceAxis(out.Hidden, 0, AxisRange(2*B, 3*B)))
+	total, w := balance.Combine(scope, []*Node{gen, con}, out.Shared)
 	return total, []*Node{gen, con, w[0], w[1], genTerms[1], std}
 }
