@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/graph"
 )
 
@@ -25,16 +26,13 @@ func TestDefaultIsGoWithoutXLA(t *testing.T) {
 	}
 }
 
-// forgetStarted makes New start afresh, as in a new process.
+// forgetStarted makes New report afresh, as in a new process.
 func forgetStarted(t *testing.T) {
 	t.Helper()
 	reset := func() {
-		started.Lock()
-		defer started.Unlock()
-		for _, b := range started.backends {
-			b.Finalize()
-		}
-		started.backends = nil
+		announced.Lock()
+		defer announced.Unlock()
+		announced.configs = nil
 	}
 	reset()
 	t.Cleanup(reset)
@@ -59,10 +57,12 @@ func TestRequestedGoRuns(t *testing.T) {
 	}
 }
 
-// A chapter that trains seven models calls New seven times: one backend, one line.
-func TestNewStartsOncePerProcess(t *testing.T) {
+// A chapter that trains seven models calls New seven times: seven working
+// backends of their own, one line.
+func TestNewReportsOncePerProcess(t *testing.T) {
 	forgetStarted(t)
 	t.Setenv(EnvVar, "go")
+	t.Setenv("GONB_TMP_DIR", "")
 	var log strings.Builder
 	Logger = &log
 	defer func() { Logger = io.Discard }()
@@ -70,80 +70,18 @@ func TestNewStartsOncePerProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := New()
-	if err != nil {
-		t.Fatal(err)
+	second := MustNew()
+	if first == second {
+		t.Error("New returned a backend it had handed out before (trainings would share its state)")
 	}
-	if first != second {
-		t.Error("two calls to New started two backends")
-	}
-	if third := MustNew(); third != first {
-		t.Error("MustNew started another backend")
+	for _, b := range []compute.Backend{first, second} {
+		got := graph.MustExecOnce(b, func(x *graph.Node) *graph.Node { return graph.ReduceAllSum(x) }, []float32{1, 2})
+		if v := got.Value().(float32); v != 3 {
+			t.Errorf("sum = %v, want 3", v)
+		}
 	}
 	if n := strings.Count(log.String(), "tfm backend:"); n != 1 {
 		t.Errorf("the backend line was printed %d times, want once:\n%s", n, log.String())
-	}
-
-	// Something finalized the shared backend: the next call starts a fresh one, still silently.
-	first.Finalize()
-	fresh, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fresh == first || fresh.IsFinalized() {
-		t.Error("New returned the finalized backend")
-	}
-	if n := strings.Count(log.String(), "tfm backend:"); n != 1 {
-		t.Errorf("restarting printed the line again:\n%s", log.String())
-	}
-}
-
-func TestRequestedUnavailableBackendIsClearError(t *testing.T) {
-	for _, cfg := range []string{"xla:cuda", "nosuch"} {
-		if cfg == "xla:cuda" && XLACompiledIn() {
-			if _, ok := FindPJRTPlugin("cuda"); ok {
-				continue
-			}
-		}
-		t.Setenv(EnvVar, cfg)
-		_, err := New()
-		if err == nil {
-			t.Fatalf("%s: New() succeeded, want an error", cfg)
-		}
-		if !strings.Contains(err.Error(), cfg) {
-			t.Errorf("%s: error %q does not name the backend", cfg, err)
-		}
-	}
-}
-
-func TestFindPJRTPluginHonoursEnv(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", dir)
-	if _, ok := FindPJRTPlugin("tfmtest"); ok {
-		t.Fatal("found a plugin in an empty folder")
-	}
-	if err := writeFile(dir + "/pjrt_c_api_tfmtest_plugin.so"); err != nil {
-		t.Fatal(err)
-	}
-	if p, ok := FindPJRTPlugin("tfmtest"); !ok || !strings.HasPrefix(p, dir) {
-		t.Fatalf("FindPJRTPlugin = %q, %v", p, ok)
-	}
-}
-
-func TestXLACompiledInWithoutPluginChoosesGo(t *testing.T) {
-	if !XLACompiledIn() {
-		t.Skip("needs -tags xla")
-	}
-	t.Setenv(EnvVar, "")
-	t.Setenv("HOME", t.TempDir())
-	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", t.TempDir())
-	t.Setenv("LD_LIBRARY_PATH", "")
-	if _, ok := FindPJRTPlugin("cpu"); ok {
-		t.Skip("a system-wide PJRT CPU plugin is installed")
-	}
-	c, err := Choose()
-	if err != nil || c.Config != "go" || !strings.Contains(c.Reason, "no PJRT plugin") {
-		t.Fatalf("Choose() = %+v, %v; want go because no plugin is installed", c, err)
 	}
 }
 

@@ -24,9 +24,9 @@ func ExampleNew() {
 	os.Setenv(backend.EnvVar, "go")
 	backend.Logger = os.Stdout
 	defer func() { backend.Logger = os.Stderr }()
-	first := backend.MustNew()
-	again := backend.MustNew()
-	fmt.Println(first == again)
+	first := backend.MustNew()  // prints the choice
+	second := backend.MustNew() // starts silently
+	fmt.Println(first.Name() == second.Name())
 	// Output:
 	// tfm backend: go (SimpleGo, pure Go): requested by $GOMLX_BACKEND
 	// true
