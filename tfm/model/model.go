@@ -246,7 +246,7 @@ func (m *Model) batchSize() int {
 	return m.BatchSize
 }
 
-// Embed returns one vector per trajectory (Pooled), BatchSize rows a call.
+// Embed returns one vector per trajectory (Pooled).
 func (m *Model) Embed(trajs []*traj.Trajectory) (Matrix, error) {
 	if len(trajs) == 0 {
 		return Matrix{}, fmt.Errorf("model: nothing to embed")
@@ -254,21 +254,34 @@ func (m *Model) Embed(trajs []*traj.Trajectory) (Matrix, error) {
 	if m.embed == nil {
 		m.embed = NewExec(m.Backend, m.Store, m.Pooled)
 	}
-	rows := min(m.batchSize(), len(trajs))
 	out := Matrix{Rows: len(trajs), Cols: m.Dim()}
+	var err error
+	if out.Data, err = m.Apply(m.embed, trajs, out.Cols); err != nil {
+		return Matrix{}, err
+	}
+	return out, out.Check()
+}
+
+// Apply runs e (a graph over this model's inputs: embeddings, a task head)
+// on trajs, BatchSize rows a call (the last batch padded, so one compiled
+// graph serves every call), and returns the first perRow values of each
+// trajectory's output row, row after row.
+func (m *Model) Apply(e *Exec, trajs []*traj.Trajectory, perRow int) ([]float32, error) {
+	rows := min(m.batchSize(), len(trajs))
+	out := make([]float32, 0, len(trajs)*perRow)
 	for lo := 0; lo < len(trajs); lo += rows {
 		hi := min(lo+rows, len(trajs))
 		f, err := m.PaddedFeed(trajs[lo:hi], rows)
 		if err != nil {
-			return Matrix{}, fmt.Errorf("embedding trajectories %d–%d: %w", lo, hi-1, err)
+			return nil, fmt.Errorf("trajectories %d–%d: %w", lo, hi-1, err)
 		}
-		res, err := m.embed.Call(f)
+		res, err := e.Call(f)
 		if err != nil {
-			return Matrix{}, err
+			return nil, err
 		}
-		out.Data = append(out.Data, tensors.MustCopyFlatData[float32](res)[:(hi-lo)*out.Cols]...)
+		out = append(out, tensors.MustCopyFlatData[float32](res)[:(hi-lo)*perRow]...)
 	}
-	return out, out.Check()
+	return out, nil
 }
 
 // PaddedFeed featurises trajs and pads every batch to rows rows.

@@ -229,29 +229,20 @@ func Classify(m *tfm.Model, trajs []*traj.Trajectory) ([]string, error) {
 	exec := tfm.NewExec(m.Backend, m.Store, func(scope *model.Scope, in tfm.Nodes) *Node {
 		return c.Predict(scope, m.Pooled(scope, in))
 	})
-	rows := min(tfm.DefaultBatchSize, len(trajs))
 	k := len(c.Classes)
-	var out []string
-	for lo := 0; lo < len(trajs); lo += rows {
-		hi := min(len(trajs), lo+rows)
-		f, err := m.PaddedFeed(trajs[lo:hi], rows)
-		if err != nil {
-			return nil, err
-		}
-		res, err := exec.Call(f)
-		if err != nil {
-			return nil, err
-		}
-		p := tensors.MustCopyFlatData[float32](res)
-		for r := 0; r < hi-lo; r++ {
-			best := 0
-			for j := 1; j < k; j++ {
-				if p[r*k+j] > p[r*k+best] {
-					best = j
-				}
+	p, err := m.Apply(exec, trajs, k)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(trajs))
+	for r := range out {
+		best := 0
+		for j := 1; j < k; j++ {
+			if p[r*k+j] > p[r*k+best] {
+				best = j
 			}
-			out = append(out, c.Classes[best])
 		}
+		out[r] = c.Classes[best]
 	}
 	return out, nil
 }

@@ -221,21 +221,7 @@ func FineTune(m *tfm.Model, ts []*traj.Trajectory, y []float64, classes []int, n
 
 // raw runs encoder + head on ts: [len(ts), outputs].
 func (f *FineTuned) raw(ts []*traj.Trajectory) ([]float32, error) {
-	bs := min(len(ts), f.Model.BatchSize)
-	var out []float32
-	for lo := 0; lo < len(ts); lo += bs {
-		hi := min(lo+bs, len(ts))
-		feed, err := f.Model.PaddedFeed(ts[lo:hi], bs)
-		if err != nil {
-			return nil, err
-		}
-		r, err := f.exec.Call(feed)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, tensors.MustCopyFlatData[float32](r)[:(hi-lo)*f.outputs]...)
-	}
-	return out, nil
+	return f.Model.Apply(f.exec, ts, f.outputs)
 }
 
 // PredictRegression returns de-standardised predictions.

@@ -239,32 +239,22 @@ func RecoverFineTune(m *tfm.Model, trainSet, testSet []*traj.Trajectory, cfg Rec
 		return RecoveryResult{}, err
 	}
 	exec := tfm.NewExec(fm.Backend, fm.Store, head)
+	inputs = make([]*traj.Trajectory, len(teCases))
+	for i, c := range teCases {
+		inputs[i] = c.input
+	}
+	flat, err := fm.Apply(exec, inputs, L*2) // [case][step][east, north]
+	if err != nil {
+		return RecoveryResult{}, err
+	}
 	var truth, pred []orb.Point
-	ebs := min(fm.BatchSize, len(teCases))
-	for lo := 0; lo < len(teCases); lo += ebs {
-		hi := min(lo+ebs, len(teCases))
-		ins := make([]*traj.Trajectory, hi-lo)
-		for i := range ins {
-			ins[i] = teCases[lo+i].input
-		}
-		f, err := fm.PaddedFeed(ins, ebs)
-		if err != nil {
-			return RecoveryResult{}, err
-		}
-		out, err := exec.Call(f)
-		if err != nil {
-			return RecoveryResult{}, err
-		}
-		flat := tensors.MustCopyFlatData[float32](out)
-		for b := 0; b < hi-lo; b++ {
-			c := teCases[lo+b]
-			for n, i := range c.dropped {
-				dx := float64(flat[(b*L+i)*2]) * recoveryScale
-				dy := float64(flat[(b*L+i)*2+1]) * recoveryScale
-				x0, y0 := LocalXY(c.interp[n], c.interp[n])
-				truth = append(truth, c.truth[n])
-				pred = append(pred, FromLocalXY(c.interp[n], x0+dx, y0+dy))
-			}
+	for b, c := range teCases {
+		for n, i := range c.dropped {
+			dx := float64(flat[(b*L+i)*2]) * recoveryScale
+			dy := float64(flat[(b*L+i)*2+1]) * recoveryScale
+			x0, y0 := LocalXY(c.interp[n], c.interp[n])
+			truth = append(truth, c.truth[n])
+			pred = append(pred, FromLocalXY(c.interp[n], x0+dx, y0+dy))
 		}
 	}
 	met, err := PointRecovery(truth, pred, cfg.RadiusM)
