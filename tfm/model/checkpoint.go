@@ -3,6 +3,7 @@ package model
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -35,6 +36,40 @@ type Meta struct {
 	// Head is the paradigm's own record (e.g. the causal head's classes and
 	// context prior), opaque here.
 	Head json.RawMessage `json:"head,omitempty"`
+	// Run records what shaped the training run (pre-training writes it), so
+	// a resumed run can refuse to mix settings.
+	Run *Run `json:"run,omitempty"`
+}
+
+// Run is the record of a training run in MetaFile: every setting that
+// shapes it (by its CLI flag name, values in flag syntax) and its
+// learning-rate schedule, one Phase per extension.
+type Run struct {
+	Settings map[string]string `json:"settings"`
+	Schedule []Phase           `json:"schedule"`
+}
+
+// Phase is one learning-rate schedule over global steps [Start, End):
+// a linear warm-up over Warmup steps from MinLR to LR, then cosine decay
+// back to MinLR at End.
+type Phase struct {
+	Start  int     `json:"start"`
+	End    int     `json:"end"`
+	Warmup int     `json:"warmup"`
+	LR     float64 `json:"lr"`
+	MinLR  float64 `json:"min_lr"`
+}
+
+// Rate is the phase's learning rate at global step t (0-based: the rate
+// step t+1 trains with).
+func (p Phase) Rate(t int) float64 {
+	u := float64(t - p.Start)
+	if w := float64(p.Warmup); u < w {
+		return p.MinLR + (p.LR-p.MinLR)*max(u, 0)/w
+	}
+	span := max(1, float64(p.End-p.Start-p.Warmup))
+	q := min(1, (u-float64(p.Warmup))/span)
+	return p.MinLR + (p.LR-p.MinLR)*(1+math.Cos(math.Pi*q))/2
 }
 
 // ModalityMeta is one branch in MetaFile.
