@@ -91,7 +91,7 @@ func benchTrainStep(b *testing.B, attn string) {
 		loss, t := gen.Loss(scope, tfm.NodesOf(names, inputs))
 		train.AddMainLoss(loss)
 		return t
-	}, nil, newScheduledAdam(1e-3, 0, 10, 1), nil, nil)
+	}, nil, newScheduledAdam(tfm.Phase{End: 1000, Warmup: 10, LR: 1e-3, MinLR: 1e-4}, 0, 1), nil, nil)
 	step := func() {
 		clones := make([]*tensors.Tensor, len(ins))
 		for i, t := range ins {

@@ -1,38 +1,81 @@
 package pretrain
 
 import (
+	"math"
+	"sort"
+
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
-	"github.com/gomlx/gomlx/ml/train/optimizer/cosineschedule"
+
+	tfm "github.com/tfm-course/course/tfm/model"
 )
 
-// scheduledAdam is AdamW with a warmup + cosine learning-rate schedule and
-// gradient clipping by global norm:
+// scheduledAdam is AdamW with a warmup + cosine learning-rate schedule (one
+// tfm.Phase over global steps [s, e), Phase.Rate) and gradient clipping by
+// global norm:
 //
-//	lr(t) = lr·t/warmup  (t < warmup),  then  lr_min + (lr−lr_min)·(1+cos(π·p))/2
+//	u = t−s;  lr(t) = lr_min + (lr−lr_min)·u/warmup  (u < warmup),
+//	          then  lr_min + (lr−lr_min)·(1+cos(π·p))/2,  p = (u−warmup)/(e−s−warmup)
 //	g ← g·min(1, c/‖g‖₂)  over all parameters together
+//
+// The rate is a function of the global step and the recorded phase only,
+// so a resumed run continues its schedule exactly.
 type scheduledAdam struct {
 	adam     optimizer.Interface
-	lr       float64
-	warmup   int
+	phase    tfm.Phase
 	clipNorm float64
 }
 
-func newScheduledAdam(lr, weightDecay float64, warmup int, clipNorm float64) *scheduledAdam {
+func newScheduledAdam(phase tfm.Phase, weightDecay float64, clipNorm float64) *scheduledAdam {
 	return &scheduledAdam{
-		adam: optimizer.Adam().LearningRate(lr).WeightDecay(weightDecay).Done(),
-		lr:   lr, warmup: warmup, clipNorm: clipNorm,
+		adam:  optimizer.Adam().LearningRate(phase.LR).WeightDecay(weightDecay).Done(),
+		phase: phase, clipNorm: clipNorm,
 	}
 }
 
+// rate is Phase.Rate in the graph, at the global step before this step's
+// increment.
+func (o *scheduledAdam) rate(scope *model.Scope, g *Graph, dtype dtypes.DType) *Node {
+	p := o.phase
+	t := ConvertDType(optimizer.GetGlobalStepVar(scope).NodeValue(g), dtype)
+	u := SubScalar(t, float64(p.Start))
+	warm := AddScalar(MulScalar(MaxScalar(u, 0), (p.LR-p.MinLR)/float64(max(p.Warmup, 1))), p.MinLR)
+	span := math.Max(1, float64(p.End-p.Start-p.Warmup))
+	q := MinScalar(DivScalar(SubScalar(u, float64(p.Warmup)), span), 1)
+	cosine := AddScalar(MulScalar(OnePlus(Cos(MulScalar(q, math.Pi))), (p.LR-p.MinLR)/2), p.MinLR)
+	if p.Warmup == 0 {
+		return cosine
+	}
+	return Where(LessThan(u, Scalar(g, dtype, float64(p.Warmup))), warm, cosine)
+}
+
 func (o *scheduledAdam) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
-	cosineschedule.New(scope, g, loss.DType()).
-		LearningRate(o.lr).MinLearningRate(o.lr / 10).WarmUpSteps(o.warmup).NumCycles(1).Done()
+	if scope.IsTraining(g) {
+		optimizer.LearningRateVarWithValue(scope, loss.DType(), o.phase.LR).SetNodeValue(o.rate(scope, g, loss.DType()))
+	}
 	grads := scope.BuildTrainableVariablesGradientsGraph(loss)
 	if o.clipNorm > 0 {
-		grads = ClipByGlobalNorm(grads, o.clipNorm)
+		// The norm is summed in the variables' name order, not the
+		// store's (creation) order: a store loaded from a checkpoint lists
+		// its variables in another order, and a float sum in another order
+		// differs in the last bits — a resumed run would drift from the
+		// uninterrupted one.
+		var names []string
+		for v := range scope.IterVariables() {
+			if v.Trainable && v.InUseByGraph(g) {
+				names = append(names, v.Path())
+			}
+		}
+		order := make([]int, len(grads))
+		for i := range order {
+			order[i] = i
+		}
+		if len(names) == len(grads) {
+			sort.Slice(order, func(a, b int) bool { return names[order[a]] < names[order[b]] })
+		}
+		grads = clipByGlobalNorm(grads, order, o.clipNorm)
 	}
 	o.adam.(interface {
 		UpdateGraphWithGradients(*model.Scope, []*Node, dtypes.DType)
@@ -44,9 +87,18 @@ func (o *scheduledAdam) Clear(scope *model.Scope) error { return o.adam.Clear(sc
 // ClipByGlobalNorm rescales the gradients so their joint L2 norm is at most
 // maxNorm (Pascanu et al. 2013).
 func ClipByGlobalNorm(grads []*Node, maxNorm float64) []*Node {
+	order := make([]int, len(grads))
+	for i := range order {
+		order[i] = i
+	}
+	return clipByGlobalNorm(grads, order, maxNorm)
+}
+
+// clipByGlobalNorm sums the squared norms in the given order of grads.
+func clipByGlobalNorm(grads []*Node, order []int, maxNorm float64) []*Node {
 	var sq *Node
-	for _, gr := range grads {
-		sq = addOrSet(sq, ReduceAllSum(Square(gr)))
+	for _, i := range order {
+		sq = addOrSet(sq, ReduceAllSum(Square(grads[i])))
 	}
 	norm := Sqrt(sq)
 	scale := Div(Scalar(norm.Graph(), norm.DType(), maxNorm), MaxScalar(norm, maxNorm))

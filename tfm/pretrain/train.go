@@ -62,6 +62,19 @@ type Options struct {
 	// Filter, when set, keeps only the training trajectories it accepts
 	// (e.g. the "train" split of a planted-bias data set).
 	Filter func(*traj.Trajectory) bool
+	// Data names the training data in the run's settings record (the CLI
+	// passes its --data spec; empty: the data set's name).
+	Data string
+
+	// Change lists settings (Settings keys: "lr", "batch", …) a resumed run
+	// may change on purpose; any other difference from the checkpoint's
+	// record is an error. Each change is reported in Result.Changes and the
+	// metrics log.
+	Change []string
+	// Extend lets a resumed run train past its schedule's end: Steps
+	// becomes the end of a new learning-rate phase starting at the
+	// checkpoint's step (warm-up, then cosine decay).
+	Extend bool
 
 	// CheckpointDir holds checkpoints, the model's metadata and
 	// metrics.jsonl; empty trains in memory only.
@@ -93,6 +106,11 @@ type StepMetrics struct {
 	Loss    float64            `json:"loss"`
 	Terms   map[string]float64 `json:"terms,omitempty"`
 	Seconds float64            `json:"seconds"` // wall time of the step
+	LR      float64            `json:"lr"`      // learning rate of the step
+	// Phase is set on the first step of a schedule phase; Changes on the
+	// first step after a resume that changed settings.
+	Phase   *tfm.Phase `json:"phase,omitempty"`
+	Changes []Change   `json:"changes,omitempty"`
 }
 
 // Result summarises a run (the CLI prints it as JSON).
@@ -109,16 +127,25 @@ type Result struct {
 	Terms          map[string]float64 `json:"terms,omitempty"` // last step's logged terms
 	Checkpoint     string             `json:"checkpoint,omitempty"`
 	Interrupted    bool               `json:"interrupted,omitempty"`
-	History        []StepMetrics      `json:"-"`
-	Model          *tfm.Model         `json:"-"`
+	// Schedule is the learning-rate phase this run's steps followed;
+	// Extended is true when it is a new phase of a resumed run.
+	Schedule tfm.Phase `json:"schedule"`
+	Extended bool      `json:"extended,omitempty"`
+	Changes  []Change  `json:"changes,omitempty"` // settings changed on purpose at resume
+	// DroppedLogLines counts torn lines dropped from the end of the
+	// metrics log on resume (a crash mid-write).
+	DroppedLogLines int           `json:"dropped_log_lines,omitempty"`
+	History         []StepMetrics `json:"-"`
+	Model           *tfm.Model    `json:"-"`
 }
 
 // MetricsFile is the per-step log in a checkpoint directory, one
 // StepMetrics JSON object a line.
 const MetricsFile = "metrics.jsonl"
 
-// ErrInterrupted is returned (with a checkpoint saved) when ctx is cancelled.
-var ErrInterrupted = errors.New("training interrupted (checkpoint saved)")
+// ErrInterrupted is returned when ctx is cancelled; the partial Result's
+// Checkpoint names the directory saved, empty when there was none.
+var ErrInterrupted = errors.New("training interrupted")
 
 // Train runs (or resumes, if opt.CheckpointDir holds a checkpoint) a
 // pre-training run on ds up to global step opt.Steps: a model is fitted on
@@ -128,6 +155,9 @@ var ErrInterrupted = errors.New("training interrupted (checkpoint saved)")
 func Train(ctx context.Context, be compute.Backend, ds *traj.Dataset, opt Options) (*Result, error) {
 	if ds == nil || len(ds.Trajectories) == 0 {
 		return nil, fmt.Errorf("pretrain: empty dataset")
+	}
+	if err := opt.Validate(); err != nil {
+		return nil, err
 	}
 	trajs := usable(ds.Trajectories, 3)
 	if opt.Filter != nil {
@@ -142,21 +172,27 @@ func Train(ctx context.Context, be compute.Backend, ds *traj.Dataset, opt Option
 	if len(trajs) < 2 {
 		return nil, fmt.Errorf("pretrain: dataset %q has %d trajectories with ≥ 3 points, need at least 2", ds.Name, len(trajs))
 	}
-	if opt.Steps <= 0 || opt.BatchSize <= 1 {
-		return nil, fmt.Errorf("pretrain: steps=%d and batch=%d must be positive (batch ≥ 2)", opt.Steps, opt.BatchSize)
-	}
-	if _, ok := Paradigms[opt.Paradigm]; !ok {
-		return nil, fmt.Errorf("unknown paradigm %q (want one of %v)", opt.Paradigm, ParadigmNames)
-	}
 	names := strings.Split(opt.Modality, ",")
 	for i := range names {
 		names[i] = strings.TrimSpace(names[i])
 	}
 
+	data := opt.Data
+	if data == "" {
+		data = ds.Name
+	}
+	settings := opt.Settings(data, len(trajs))
 	// The model: from the checkpoint directory, given, or fitted now.
 	m, resumed, err := openModel(be, trajs, names, &opt)
 	if err != nil {
 		return nil, err
+	}
+	var changes []Change
+	if resumed && m.Meta.Run != nil {
+		// Refuse mixed settings before anything is written.
+		if changes, err = compareSettings(opt.CheckpointDir, m.Meta.Run.Settings, settings, opt.Change, 0); err != nil {
+			return nil, err
+		}
 	}
 	for _, b := range m.Branches {
 		if s, ok := b.Modality.(modality.Selective); ok { // road: map-matches; text: can be described
@@ -189,27 +225,63 @@ func Train(ctx context.Context, be compute.Backend, ds *traj.Dataset, opt Option
 
 	r := &run{opt: opt, obj: obj, store: m.Store, trajs: trajs, res: &Result{
 		Paradigm: opt.Paradigm, Modality: opt.Modality, Backend: be.Name(), Encoder: m.Primary().Encoder.String(), Model: m}}
+	var record []tfm.Phase
+	if m.Meta.Run != nil {
+		record = m.Meta.Run.Schedule
+	}
 	if opt.CheckpointDir != "" {
-		if !resumed {
-			if err := m.WriteMeta(opt.CheckpointDir); err != nil {
-				return nil, err
-			}
-		}
+		// Loads the checkpoint's variables (nothing is written but the
+		// staging folder), so the schedule can be checked at its step.
 		if r.ckpt, err = tfm.OpenCheckpoints(m, opt.CheckpointDir, opt.KeepCheckpoints); err != nil {
 			return nil, err
 		}
 		m.Name = opt.CheckpointDir
 	}
+	step := int(optimizer.GetGlobalStep(m.Store))
+	for i := range changes {
+		changes[i].Step = step
+	}
+	phase, fresh, err := planSchedule(opt.CheckpointDir, record, step, opt, changes)
+	if err != nil {
+		return nil, err
+	}
+	if fresh {
+		record = append(record, phase)
+	}
+	r.phase, r.freshPhase, r.changes = phase, step == phase.Start && step < opt.Steps, changes
+	r.res.Schedule, r.res.Extended, r.res.Changes = phase, resumed && fresh && step > 0, changes
+	m.Meta.Run = &tfm.Run{Settings: settings, Schedule: record}
+	if w := opt.Progress; w != nil {
+		if r.res.Extended {
+			fmt.Fprintf(w, "steps %d–%d follow a new schedule phase (%d of the run): warm-up %d steps to lr %g, cosine decay to %g at step %d\n",
+				phase.Start, phase.End, len(record), phase.Warmup, phase.LR, phase.MinLR, phase.End)
+		}
+		for _, c := range changes {
+			fmt.Fprintf(w, "changing %s from %s to %s at step %d (asked for)\n", c.Setting, c.From, c.To, c.Step)
+		}
+	}
+	if opt.CheckpointDir != "" {
+		if err := m.WriteMeta(opt.CheckpointDir); err != nil {
+			return nil, err
+		}
+	}
 	return r.train(ctx, be)
 }
 
 // openModel finds the model to train: the one a checkpoint directory
-// describes (a resumed run; its seed wins), opt.Model, or one fitted on trajs.
+// describes (a resumed run), opt.Model, or one fitted on trajs. A directory
+// with GoMLX checkpoints but no MetaFile is refused.
 func openModel(be compute.Backend, trajs []*traj.Trajectory, names []string, opt *Options) (m *tfm.Model, resumed bool, err error) {
 	if dir := opt.CheckpointDir; dir != "" {
 		md, ok, err := tfm.ReadMeta(dir)
 		if err != nil {
 			return nil, false, err
+		}
+		if !ok {
+			if has, err := tfm.HasCheckpoint(dir); err == nil && has {
+				return nil, false, fmt.Errorf("checkpoint %s holds checkpoint files but no %s (what model they are the weights of): "+
+					"not resumable; restore %s or use another checkpoint directory", dir, tfm.MetaFile, tfm.MetaFile)
+			}
 		}
 		if ok {
 			var have []string
@@ -224,7 +296,9 @@ func openModel(be compute.Backend, trajs []*traj.Trajectory, names []string, opt
 			if err != nil {
 				return nil, false, err
 			}
-			opt.Seed = md.Seed
+			if md.Run == nil { // an older checkpoint: its seed wins
+				opt.Seed = md.Seed
+			}
 			return m, true, nil
 		}
 	}
@@ -239,18 +313,22 @@ func openModel(be compute.Backend, trajs []*traj.Trajectory, names []string, opt
 }
 
 type run struct {
-	opt     Options
-	obj     Objective
-	store   *model.Store
-	trajs   []*traj.Trajectory
-	res     *Result
-	ckpt    *tfm.Checkpoints
-	names   []string // the step inputs' names, in the order the graph takes them
-	log     *os.File
-	start   int
-	last    time.Time
-	began   time.Time
-	printed time.Time
+	opt   Options
+	obj   Objective
+	store *model.Store
+	trajs []*traj.Trajectory
+	res   *Result
+	ckpt  *tfm.Checkpoints
+	names []string // the step inputs' names, in the order the graph takes them
+	log   *os.File
+	phase tfm.Phase
+	// freshPhase and changes are logged on the run's first step.
+	freshPhase bool
+	changes    []Change
+	start      int
+	last       time.Time
+	began      time.Time
+	printed    time.Time
 }
 
 func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
@@ -266,7 +344,7 @@ func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
 		metrics = append(metrics, metric.NewBaseMetric(name, name, "term",
 			func(_ *model.Scope, _, predictions []*Node) *Node { return predictions[i] }, nil))
 	}
-	opt := newScheduledAdam(r.opt.LearningRate, r.opt.WeightDecay, r.opt.WarmupSteps, r.opt.ClipNorm)
+	opt := newScheduledAdam(r.phase, r.opt.WeightDecay, r.opt.ClipNorm)
 	trainer := train.NewTrainer(be, r.store, modelFn, nil, opt, metrics, nil)
 	loop := train.NewLoop(trainer)
 	r.start = int(optimizer.GetGlobalStep(r.store))
@@ -282,7 +360,15 @@ func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
 	r.began, r.last = time.Now(), time.Now()
 	loop.OnStep("tfm-metrics", 0, func(loop *train.Loop, ms []*tensors.Tensor) error {
 		step := loop.LoopStep + 1
-		sm := StepMetrics{Step: step, Loss: scalar(ms[0]), Terms: map[string]float64{}, Seconds: time.Since(r.last).Seconds()}
+		sm := StepMetrics{Step: step, Loss: scalar(ms[0]), Terms: map[string]float64{}, Seconds: time.Since(r.last).Seconds(),
+			LR: r.phase.Rate(step - 1)}
+		if step == r.start+1 {
+			if r.freshPhase {
+				p := r.phase
+				sm.Phase = &p
+			}
+			sm.Changes = r.changes
+		}
 		r.last = time.Now()
 		for i, name := range terms {
 			sm.Terms[name] = scalar(ms[2+i])
@@ -334,7 +420,10 @@ func scalar(t *tensors.Tensor) float64 {
 
 // openLog opens metrics.jsonl for appending, first dropping lines past the
 // checkpoint's step (a crashed run logged steps the checkpoint does not
-// have; they are re-run, so each step appears exactly once).
+// have; they are re-run, so each step appears exactly once). A torn last
+// line (a crash mid-write: no newline, not JSON) is dropped with a warning
+// on Progress; any other line that is not the next step's record is an
+// error naming file and line.
 func (r *run) openLog() error {
 	if r.opt.CheckpointDir == "" {
 		return nil
@@ -347,14 +436,36 @@ func (r *run) openLog() error {
 	var kept bytes.Buffer
 	sc := bufio.NewScanner(bytes.NewReader(old))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	line, prev := 0, 0
 	for sc.Scan() {
+		line++
 		var sm StepMetrics
-		if json.Unmarshal(sc.Bytes(), &sm) != nil || sm.Step > r.start {
-			continue // a torn last line, or a step to redo
+		if err := json.Unmarshal(sc.Bytes(), &sm); err != nil {
+			if !bytes.HasSuffix(old, []byte("\n")) && bytes.HasSuffix(old, sc.Bytes()) {
+				r.res.DroppedLogLines++
+				if r.opt.Progress != nil {
+					fmt.Fprintf(r.opt.Progress, "%s:%d: dropped a torn last line (a run stopped mid-write): %.60q\n", path, line, sc.Bytes())
+				}
+				break
+			}
+			return fmt.Errorf("%s:%d: not a metrics record (%v): %.80q; the log is kept as it is (fix or remove the line to resume)", path, line, err, sc.Bytes())
+		}
+		if sm.Step != prev+1 {
+			return fmt.Errorf("%s:%d: step %d after step %d (the log should hold each step once, in order)", path, line, sm.Step, prev)
+		}
+		prev = sm.Step
+		if sm.Step > r.start {
+			continue // a step to redo
 		}
 		kept.Write(sc.Bytes())
 		kept.WriteByte('\n')
 		r.res.History = append(r.res.History, sm)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if prev < r.start && line > 0 {
+		return fmt.Errorf("%s: the log ends at step %d, the checkpoint is at step %d (lines lost)", path, prev, r.start)
 	}
 	if err := tfm.WriteAtomic(path, kept.Bytes()); err != nil {
 		return err

@@ -148,7 +148,7 @@ func TestResumeAfterKill(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, sm := range readLog(t, opt.CheckpointDir) {
-		if d := sm.Loss - log[i].Loss; d > 1e-3*max(1, sm.Loss) || d < -1e-3*max(1, sm.Loss) {
+		if sm.Loss != log[i].Loss { // exactly: batches, augmentations, optimiser state and schedule are restored
 			t.Fatalf("step %d: loss %.6f resumed vs %.6f uninterrupted", sm.Step, log[i].Loss, sm.Loss)
 		}
 	}
