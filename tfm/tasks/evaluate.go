@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/tfm-course/course/tfm/encoder"
 	tfm "github.com/tfm-course/course/tfm/model"
@@ -13,6 +15,19 @@ import (
 
 // Tasks lists the task names Evaluate accepts.
 var Tasks = []string{"tte", "similarity", "classify", "recover"}
+
+// Below these sizes Evaluate refuses: MinTest test examples (queries for
+// similarity) and, for similarity, MinCandidates ranked candidates (the
+// query's match and its distractors; HR@20 needs more than 20).
+const (
+	MinTest       = 10
+	MinCandidates = 21
+)
+
+// tooFew is the error of a split too small for meaningful metrics.
+func tooFew(task, what string, have, need int) error {
+	return fmt.Errorf("tasks: %s: %d %s, need at least %d for meaningful metrics (more data, or a larger test share)", task, have, what, need)
+}
 
 // Options configure one evaluation run (what `tfm eval` exposes).
 type Options struct {
@@ -125,13 +140,16 @@ func limit(ts []*traj.Trajectory, n int) []*traj.Trajectory {
 // architecture opt.Encoder randomly initialised and trained only on the
 // task (similarity search, which trains nothing, then ranks with the
 // random encoder).
-func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (Result, error) {
+func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, err error) {
 	seed := uint64(opt.Seed)
 	ft := opt.FineTune
 	ft.Seed = opt.Seed
 	probe := opt.Probe
 	probe.Seed = opt.Seed
-	res := Result{Task: opt.Task, Checkpoint: "scratch", Baseline: map[string]float64{}, Extra: map[string]any{}}
+	res = Result{Task: opt.Task, Checkpoint: "scratch", Baseline: map[string]float64{}, Extra: map[string]any{}}
+	if !slices.Contains(Tasks, opt.Task) {
+		return res, fmt.Errorf("unknown task %q (want one of %v)", opt.Task, Tasks)
+	}
 	trainAll, test, err := Split(ts, opt.TestFrac, seed)
 	if err != nil {
 		return res, err
@@ -146,12 +164,23 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (Result, error
 		res.Checkpoint = enc.Name
 	}
 	train := limit(trainAll, opt.TrainLimit)
+	if opt.Task == "tte" && opt.Mode != "" {
+		if err := knownMode(ts, opt.Mode); err != nil {
+			return res, err
+		}
+		train, test = filterMode(train, opt.Mode), filterMode(test, opt.Mode)
+		res.Extra["mode"] = opt.Mode
+	}
+	if len(test) < MinTest && opt.Task != "similarity" {
+		return res, tooFew(opt.Task, "test trajectories", len(test), MinTest)
+	}
+	defer func() { // the tasks drop unusable examples: check what was scored
+		if err == nil && res.Test < MinTest {
+			err = tooFew(opt.Task, "test examples scored", res.Test, MinTest)
+		}
+	}()
 	switch opt.Task {
 	case "tte":
-		if opt.Mode != "" {
-			train, test = filterMode(train, opt.Mode), filterMode(test, opt.Mode)
-			res.Extra["mode"] = opt.Mode
-		}
 		b, err := TTESpeedBaseline(train, test)
 		if err != nil {
 			return res, err
@@ -172,6 +201,12 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (Result, error
 	case "similarity":
 		queries, distractors := SplitQueries(test, opt.Queries, seed)
 		distractors = append(distractors, trainAll...)
+		if len(queries) < MinTest {
+			return res, tooFew("similarity", "queries", len(queries), MinTest)
+		}
+		if len(distractors)+1 < MinCandidates {
+			return res, tooFew("similarity", "candidates per query", len(distractors)+1, MinCandidates)
+		}
 		s, err := NewSelfSimilarityPerturbed(queries, distractors, opt.MinPoints, opt.Perturbation)
 		if err != nil {
 			return res, err
@@ -238,6 +273,29 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (Result, error
 		return res, fmt.Errorf("unknown task %q (want one of %v)", opt.Task, Tasks)
 	}
 	return res, nil
+}
+
+// knownMode fails when no trajectory of ts has the mode, naming the modes
+// they have.
+func knownMode(ts []*traj.Trajectory, mode string) error {
+	seen := map[string]bool{}
+	for _, t := range ts {
+		if t.Mode == mode {
+			return nil
+		}
+		if t.Mode != "" {
+			seen[t.Mode] = true
+		}
+	}
+	have := make([]string, 0, len(seen))
+	for m := range seen {
+		have = append(have, m)
+	}
+	sort.Strings(have)
+	if len(have) == 0 {
+		return fmt.Errorf("tasks: tte: unknown mode %q: the trajectories have no transport modes", mode)
+	}
+	return fmt.Errorf("tasks: tte: unknown mode %q (the data's modes: %s)", mode, strings.Join(have, ", "))
 }
 
 func filterMode(ts []*traj.Trajectory, mode string) []*traj.Trajectory {
