@@ -68,6 +68,9 @@ func dataStats(args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := validateFlags(fs, atLeast("limit", 0)); err != nil {
+		return err
+	}
 	if len(pos) != 1 {
 		fs.Usage()
 		return fmt.Errorf("want exactly one PATH, got %d", len(pos))

@@ -47,6 +47,10 @@ func dataSynth(args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := validateFlags(fs, atLeast("trajectories", 1), atLeast("agents", 1), atLeast("days", 0), atLeast("noise", 0),
+		between("dropout", 0, 0.5, false, true), atLeast("pois", 0)); err != nil {
+		return err
+	}
 	if len(pos) > 0 {
 		fs.Usage()
 		return fmt.Errorf("unexpected arguments %q", pos)

@@ -61,6 +61,10 @@ func distanceRun(sub string, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := validateFlags(fs, atLeast("eps", 0), atLeast("threads", 0), atLeast("limit", 0),
+		oneOf("metric", "dtw", "frechet", "cfrechet", "hausdorff", "sspd", "edr", "lcss", "erp")); err != nil {
+		return err
+	}
 	want := 1
 	if sub == "cdist" {
 		want = 2

@@ -50,6 +50,11 @@ func evalRun(args []string) error {
 	if *task == "" {
 		return fmt.Errorf("--task is required (%s)", strings.Join(tasks.Tasks, "|"))
 	}
+	if err := validateFlags(fs, oneOf("task", tasks.Tasks...), atLeast("steps", 0), between("test", 0, 1, true, true),
+		atLeast("train-limit", 0), atLeast("queries", 0), orDefault(between("drop", 0, 1, false, true), -1),
+		orDefault(atLeast("noise", 0), -1), between("keep", 0, 1, false, true), atLeast("limit", 0)); err != nil {
+		return err
+	}
 	opt := tasks.DefaultOptions(*task)
 	if *quick {
 		opt = tasks.QuickOptions(*task)

@@ -49,6 +49,9 @@ func experimentRun(args []string) error {
 	} else if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	if err := validateFlags(fs, atLeast("pretrain-steps", 0)); err != nil {
+		return err
+	}
 	if name == "" {
 		fs.Usage()
 		return fmt.Errorf("missing experiment name (%s)", strings.Join(experiment.Names(), ", "))

@@ -51,6 +51,10 @@ func matchFlags(fs *flag.FlagSet) func() roadnet.MatchConfig {
 	}
 }
 
+// matchRules are the valid ranges of matchFlags.
+var matchRules = []flagRule{above("radius", 0), above("sigma", 0), above("beta", 0), atLeast("candidates", 0),
+	atLeast("workers", 0), atLeast("min-move", 0), atLeast("uturn", 0)}
+
 // loadNetwork reads an OSM file, or generates the synthetic city's network
 // for "synthetic" (datasets.Load's city: the same for a seed as
 // `tfm data synth --seed`).
@@ -113,6 +117,9 @@ func mapmatchRun(args []string) error {
 	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := validateFlags(fs, matchRules...); err != nil {
 		return err
 	}
 	if len(pos) != 1 {
@@ -271,6 +278,9 @@ func mapmatchEval(args []string) error {
 	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := validateFlags(fs, append(matchRules, atLeast("trajectories", 1), between("dropout", 0, 0.5, false, true))...); err != nil {
 		return err
 	}
 	if len(pos) > 0 {

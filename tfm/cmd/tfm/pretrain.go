@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"slices"
+	"sort"
 	"strings"
 	"syscall"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/tfm-course/course/tfm/diagnose"
 	"github.com/tfm-course/course/tfm/encoder"
 	"github.com/tfm-course/course/tfm/modality"
+	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/pretrain"
 )
 
@@ -41,7 +43,10 @@ func pretrainRun(args []string) error {
 	paradigm := fs.String("paradigm", d.Paradigm, strings.Join(pretrain.ParadigmNames, "|"))
 	modalityFlag := fs.String("modality", d.Modality, strings.Join(modality.Names(), "|")+" (several comma-separated: a multi-modal model)")
 	data := fs.String("data", "synthetic", "data set: synthetic, synthetic:seed=S,trajectories=N, or FORMAT:PATH")
-	steps := fs.Int("steps", d.Steps, "train to this global step (a resumed run continues to it)")
+	steps := fs.Int("steps", d.Steps, "train to this global step: the end of the learning-rate schedule (a resumed run: its schedule's end unless given; past it needs --extend)")
+	extend := fs.Bool("extend", false, "resume a run past its schedule's end: --steps ends a new schedule phase (warm-up, cosine decay) starting at the checkpoint's step")
+	change := fs.String("change", "", "resume with these settings changed on purpose, comma-separated flag names (e.g. lr,batch); logged in metrics.jsonl and the JSON")
+	warmup := fs.Int("warmup", d.WarmupSteps, "learning-rate warm-up steps")
 	batch := fs.Int("batch", d.BatchSize, "trajectories per step")
 	lr := fs.Float64("lr", d.LearningRate, "peak learning rate (warmup then cosine decay)")
 	wd := fs.Float64("weight-decay", d.WeightDecay, "AdamW weight decay")
@@ -72,10 +77,35 @@ func pretrainRun(args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	if *ckpt != "" {
+		// A resumed run takes the settings it does not give from the
+		// checkpoint's record; those it gives must match (or be --change'd).
+		if err := inheritSettings(fs, *ckpt, steps, *quiet); err != nil {
+			return err
+		}
+	}
+	if err := validateFlags(fs,
+		above("steps", 0), atLeast("batch", 2), above("lr", 0), atLeast("weight-decay", 0), atLeast("clip", 0),
+		atLeast("warmup", 0), atLeast("every", 0), above("temperature", 0), atLeast("queue", 0),
+		between("momentum", 0, 1, false, true), between("mask-ratio", 0, 1, true, true), between("lambda", 0, 1, false, false),
+		atLeast("limit", 0), atLeast("diagnose", 0),
+		oneOf("paradigm", pretrain.ParadigmNames...), oneOf("masking", "random", "span", "road"), oneOf("balance", pretrain.Balancers...),
+	); err != nil {
+		return err
+	}
+	if *extend && !explicitFlags(fs)["steps"] {
+		return fmt.Errorf("--extend needs --steps: the step the new schedule phase ends at")
+	}
 	opt := d
 	opt.Paradigm, opt.Modality, opt.Steps, opt.BatchSize = *paradigm, *modalityFlag, *steps, *batch
 	opt.LearningRate, opt.WeightDecay, opt.ClipNorm, opt.Seed = *lr, *wd, *clip, *seed
 	opt.CheckpointDir, opt.CheckpointEvery = *ckpt, *every
+	opt.WarmupSteps, opt.Extend, opt.Data = *warmup, *extend, *data
+	if *change != "" {
+		for _, c := range strings.Split(*change, ",") {
+			opt.Change = append(opt.Change, strings.TrimSpace(c))
+		}
+	}
 	opt.Contrastive.Temperature, opt.Contrastive.Augment, opt.Contrastive.Queue, opt.Contrastive.Momentum = *temp, *aug, *queue, *momentum
 	opt.Generative.Masking, opt.Generative.MaskRatio = *masking, *ratio
 	opt.Hybrid.Lambda, opt.Hybrid.Balance = *lambda, *balance
@@ -118,7 +148,11 @@ func pretrainRun(args []string) error {
 	defer stop()
 	res, err := pretrain.Train(ctx, be, ds.Dataset, opt)
 	if errors.Is(err, pretrain.ErrInterrupted) {
-		fmt.Fprintf(os.Stderr, "\ninterrupted at step %d; checkpoint saved in %s (run again to resume)\n", res.Steps, res.Checkpoint)
+		if res.Checkpoint != "" {
+			fmt.Fprintf(os.Stderr, "\ninterrupted at step %d; checkpoint saved in %s (run again to resume)\n", res.Steps, res.Checkpoint)
+		} else {
+			fmt.Fprintf(os.Stderr, "\ninterrupted at step %d; nothing was saved (no --checkpoint)\n", res.Steps)
+		}
 	} else if err != nil {
 		return err
 	}
@@ -132,10 +166,23 @@ func pretrainRun(args []string) error {
 		}
 	}
 	if *asJSON {
-		return printJSON(out)
+		if err := printJSON(out); err != nil {
+			return err
+		}
+		if res.Interrupted {
+			return pretrain.ErrInterrupted // interrupted is not finished: exit non-zero
+		}
+		return nil
 	}
 	fmt.Printf("%s/%s on %s: %d steps, loss %.4f → %.4f, %.2f steps/s (%s)\n", res.Paradigm, res.Modality, *data,
 		res.Steps, res.FirstLoss, res.LastLoss, res.StepsPerSecond, res.Backend)
+	if p := res.Schedule; res.Extended {
+		fmt.Printf("extended: steps %d–%d followed a new schedule phase (warm-up %d steps to %g, cosine decay to %g at step %d)\n",
+			p.Start, p.End, p.Warmup, p.LR, p.MinLR, p.End)
+	}
+	for _, c := range res.Changes {
+		fmt.Printf("changed at step %d: --%s %s → %s\n", c.Step, c.Setting, c.From, c.To)
+	}
 	if dg := out.Diagnostics; dg != nil {
 		fmt.Printf("collapse: mean std %.3f, effective rank %.1f/%d; alignment %.3f uniformity %.3f\n",
 			dg.Collapse.MeanStd, dg.Collapse.EffectiveRank, dg.Collapse.Dim, dg.Alignment, dg.Uniformity)
@@ -148,6 +195,46 @@ func pretrainRun(args []string) error {
 	}
 	if res.Interrupted {
 		return pretrain.ErrInterrupted
+	}
+	return nil
+}
+
+// inheritSettings fills the flags not given on the command line from the
+// settings record of the checkpoint in dir (when it has one), and --steps
+// from its schedule's end, so `tfm pretrain --checkpoint DIR` resumes the
+// run as it was; the flags given are compared by pretrain.Train.
+func inheritSettings(fs *flag.FlagSet, dir string, steps *int, quiet bool) error {
+	md, ok, err := tfm.ReadMeta(dir)
+	if err != nil || !ok || md.Run == nil {
+		return err
+	}
+	given := explicitFlags(fs)
+	var took []string
+	keys := make([]string, 0, len(md.Run.Settings))
+	for k := range md.Run.Settings {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		f := fs.Lookup(k)
+		if f == nil || given[k] {
+			continue
+		}
+		v := md.Run.Settings[k]
+		if f.Value.String() == v {
+			continue
+		}
+		if err := fs.Set(k, v); err != nil {
+			return fmt.Errorf("checkpoint %s: its setting %s=%q: %w", dir, k, v, err)
+		}
+		took = append(took, fmt.Sprintf("--%s %s", k, v))
+	}
+	if s := md.Run.Schedule; !given["steps"] && len(s) > 0 {
+		*steps = s[len(s)-1].End
+		took = append(took, fmt.Sprintf("--steps %d", *steps))
+	}
+	if len(took) > 0 && !quiet {
+		fmt.Fprintf(os.Stderr, "resuming %s with its recorded %s\n", dir, strings.Join(took, " "))
 	}
 	return nil
 }
