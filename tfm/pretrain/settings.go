@@ -143,6 +143,9 @@ func compareSettings(dir string, old, now map[string]string, allow []string, ste
 			return v
 		}
 		line := fmt.Sprintf("%s: the checkpoint's run has %s, now %s", k, show(o), show(n))
+		if k == "trajectories" {
+			line += " (usable training trajectories: other data, or another --limit / Filter?)"
+		}
 		switch {
 		case slices.Contains(fixedSettings, k):
 			fixed = append(fixed, line)
