@@ -8,8 +8,11 @@ package chapter
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/tfm-course/course/datasets"
 	"github.com/tfm-course/course/tfm/backend"
@@ -99,12 +102,29 @@ func Train(ds *traj.Dataset, opt pretrain.Options) *pretrain.Result {
 
 // Pretrained pre-trains opt on trajs once and caches the checkpoint in the
 // temporary folder under name (a later call, or a rerun of the chapter,
-// loads it).
+// loads it). The folder is keyed by every setting that shapes the run, the
+// horizon and the trajectories' IDs, so a changed seed, setting or data
+// trains anew instead of loading a model trained otherwise.
 func Pretrained(name string, trajs []*traj.Trajectory, opt pretrain.Options) *tfm.Model {
-	dir := filepath.Join(os.TempDir(), fmt.Sprintf("tfm_%s_%d_%d", name, len(trajs), opt.Steps))
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("tfm_%s_%d_%d_%016x", name, len(trajs), opt.Steps, runKey(trajs, opt)))
 	if _, ok, err := tfm.ReadMeta(dir); err != nil || !ok {
 		opt.CheckpointDir = dir
 		Train(&traj.Dataset{Trajectories: trajs}, opt)
 	}
 	return Must(tfm.Load(dir))
+}
+
+// runKey hashes what makes two pre-training runs the same run.
+func runKey(trajs []*traj.Trajectory, opt pretrain.Options) uint64 {
+	h := fnv.New64a()
+	settings := opt.Settings("", len(trajs))
+	keys := slices.Sorted(maps.Keys(settings))
+	for _, k := range keys {
+		fmt.Fprintf(h, "%s=%s;", k, settings[k])
+	}
+	fmt.Fprintf(h, "steps=%d;", opt.Steps)
+	for _, t := range trajs {
+		fmt.Fprintf(h, "%s:%d,", t.ID, len(t.Points))
+	}
+	return h.Sum64()
 }

@@ -38,3 +38,27 @@ func TestPretrainedCaches(t *testing.T) {
 		}
 	}
 }
+
+// A changed setting or data set is a different run: not the cached model.
+func TestPretrainedKeyedBySettings(t *testing.T) {
+	t.Setenv(notebook.QuickEnv, "1")
+	d := City(2000, 40)
+	opt := Options("contrastive")
+	key := runKey(d.Trajectories, opt)
+	other := opt
+	other.Seed++
+	if runKey(d.Trajectories, other) == key {
+		t.Fatal("another seed has the same cache key")
+	}
+	other = opt
+	other.LearningRate *= 2
+	if runKey(d.Trajectories, other) == key {
+		t.Fatal("another learning rate has the same cache key")
+	}
+	if runKey(d.Trajectories[1:], opt) == key {
+		t.Fatal("other data has the same cache key")
+	}
+	if runKey(d.Trajectories, opt) != key {
+		t.Fatal("the cache key is not deterministic")
+	}
+}
