@@ -157,7 +157,7 @@ func TestResumeExtendSchedule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Schedule != (tfm.Phase{Start: 6, End: 10, Warmup: 5, LR: lr, MinLR: lr / 10}) || !res.Extended || res.Steps != 10 {
+	if res.Schedule != (tfm.Phase{Start: 6, End: 10, Warmup: 0, LR: lr, MinLR: lr / 10}) || !res.Extended || res.Steps != 10 {
 		t.Fatalf("extended: schedule %+v extended %v steps %d", res.Schedule, res.Extended, res.Steps)
 	}
 	md, _, _ := tfm.ReadMeta(dir)
@@ -168,8 +168,10 @@ func TestResumeExtendSchedule(t *testing.T) {
 	if log[6].Phase == nil || *log[6].Phase != res.Schedule || log[0].Phase == nil || log[1].Phase != nil {
 		t.Fatalf("phases not logged at their first step: %+v %+v %+v", log[0].Phase, log[1].Phase, log[6].Phase)
 	}
-	if log[5].LR != lr || log[6].LR != lr/10 || !(log[7].LR > log[6].LR) {
-		t.Fatalf("lr at steps 6, 7, 8: %v %v %v (the new phase warms up again)", log[5].LR, log[6].LR, log[7].LR)
+	// A 4-step phase warms up over at most a fifth of its steps (none): it
+	// starts at the peak and decays.
+	if log[5].LR != lr || log[6].LR != lr || !(log[7].LR < log[6].LR) {
+		t.Fatalf("lr at steps 6, 7, 8: %v %v %v (the new phase starts at its peak and decays)", log[5].LR, log[6].LR, log[7].LR)
 	}
 }
 

@@ -178,6 +178,9 @@ func planSchedule(dir string, rec []tfm.Phase, step int, opt Options, changes []
 		}
 		return next, true, nil
 	}
+	// A phase begun mid-run warms up over at most a fifth of its steps, so
+	// a short extension still reaches its decay.
+	next.Warmup = min(next.Warmup, (next.End-next.Start)/5)
 	cur := rec[len(rec)-1]
 	if step > opt.Steps {
 		return p, false, fmt.Errorf("checkpoint %s is at step %d, past Steps = %d", dir, step, opt.Steps)

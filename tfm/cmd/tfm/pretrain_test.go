@@ -130,7 +130,7 @@ func TestPretrainResumeSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"8 steps", "extended: steps 4–8 followed a new schedule phase (warm-up 20 steps to 0.002, cosine decay to 0.0002 at step 8)",
+	for _, want := range []string{"8 steps", "extended: steps 4–8 followed a new schedule phase (warm-up 0 steps to 0.002, cosine decay to 0.0002 at step 8)",
 		"changed at step 4: --lr 0.001 → 0.002"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("extended run's summary lacks %q:\n%s", want, out)
