@@ -38,6 +38,7 @@ func Read(r io.Reader, name string, rep *parse.Report) (*traj.Dataset, error) {
 	if len(data) > MaxBytes {
 		return nil, &parse.Error{File: name, Err: fmt.Errorf("larger than %d bytes", MaxBytes)}
 	}
+	data = parse.TrimBOM(data)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &parse.Error{File: name, Err: errors.New("empty file")}
 	}
