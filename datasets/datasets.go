@@ -158,6 +158,9 @@ func Load(spec string) (*Data, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := synth.CheckMemory(cfg, 0); err != nil {
+			return nil, fmt.Errorf("data set spec %q: %w", spec, err)
+		}
 		city, err := synth.Generate(cfg)
 		if err != nil {
 			return nil, err
