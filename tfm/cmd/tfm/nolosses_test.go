@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tfm-course/course/tfm/experiment"
 	"github.com/tfm-course/course/tfm/output"
 )
 
@@ -133,5 +134,16 @@ func TestDistanceUnterminatedQuote(t *testing.T) {
 	}
 	if got := lastJSON(t, out); got["rows"] != 2.0 || got["values"] != 1.0 || got["skipped_rows"] != 1.0 {
 		t.Errorf("JSON %v", got)
+	}
+}
+
+// experiment --out refuses a folder holding someone else's results.md before it runs.
+func TestExperimentRefusesBeforeRunning(t *testing.T) {
+	dir := t.TempDir()
+	mine := filepath.Join(dir, "results.md")
+	os.WriteFile(mine, []byte("my notes"), 0o644)
+	_, err := capture(t, "experiment", experiment.Names()[0], "--quick", "--quiet", "--out", dir)
+	if !errors.Is(err, output.ErrExists) || !strings.Contains(err.Error(), mine) {
+		t.Fatalf("err = %v", err)
 	}
 }
