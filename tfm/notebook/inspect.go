@@ -21,12 +21,24 @@ func (p Problem) String() string {
 	return fmt.Sprintf("%s: cell %d (code cell %d, %q): %s", p.Notebook, p.Cell+1, p.CodeCell, p.Source, p.Reason)
 }
 
-// failureLine matches output lines that mean a Go cell failed even though
-// nbconvert saw no error: a panic, a non-zero exit (os.Exit, log.Fatal, a
-// failed %test), a signal, a failed test, or an unknown GoNB command.
-var failureLine = regexp.MustCompile(`^(panic: |fatal error: |exit status [1-9][0-9]*|signal: |--- FAIL|FAIL\s*$|.*unknown or not implemented)`)
+// exitLine is what GoNB (internal/jpyexec) writes to stderr after a
+// cell's program, or a shell command, ended badly: the text of Go's
+// exec.ExitError, a non-zero "exit status N" or "signal: NAME", alone on
+// the last line of the cell's stderr (after "^C" on an interrupt).
+var exitLine = regexp.MustCompile(`^(exit status [1-9][0-9]*|signal: [a-z][a-z ()/-]*)$`)
 
-// Inspect returns every problem in an executed notebook's outputs.
+// contextLine marks the lines that tell why a failed cell failed: a
+// panic, a fatal runtime error, a failed test. They are reported with the
+// exit line, never on their own: a program that prints them and ends well
+// did not fail.
+var contextLine = regexp.MustCompile(`^(panic: |fatal error: |--- FAIL)`)
+
+// unknownCommand is GoNB's message for a mistyped %command (internal/specialcmd).
+var unknownCommand = regexp.MustCompile(`^"%[^"\s]*" unknown or not implemented yet\.`)
+
+// Inspect returns every problem in an executed notebook's outputs: error
+// outputs, GoNB's exit line closing a cell's stderr (with the panic or
+// FAIL line that explains it), and GoNB's unknown-command message.
 func Inspect(nb *Notebook) []Problem {
 	var out []Problem
 	for i, c := range nb.Cells {
@@ -36,6 +48,7 @@ func Inspect(nb *Notebook) []Problem {
 		add := func(reason string) {
 			out = append(out, Problem{Notebook: nb.Path, Cell: i, CodeCell: nb.CodeCellNumber(i), Reason: reason, Source: describeCell(string(c.Source))})
 		}
+		var context string
 		for _, o := range c.Outputs {
 			switch o.OutputType {
 			case "error":
@@ -45,11 +58,21 @@ func Inspect(nb *Notebook) []Problem {
 				}
 				add("error output: " + strings.TrimSpace(msg))
 			case "stream":
-				for _, l := range strings.Split(string(o.Text), "\n") {
+				lines := strings.Split(strings.TrimRight(string(o.Text), "\r\n "), "\n")
+				for _, l := range lines {
 					l = strings.TrimRight(l, "\r ")
-					if failureLine.MatchString(l) {
+					if context == "" && contextLine.MatchString(l) {
+						context = l
+					}
+					if o.Name == "stderr" && unknownCommand.MatchString(l) {
 						add(l)
 					}
+				}
+				if last := strings.TrimRight(lines[len(lines)-1], "\r "); o.Name == "stderr" && exitLine.MatchString(last) {
+					if context != "" {
+						last += " (" + context + ")"
+					}
+					add(last)
 				}
 			}
 		}
