@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tfm-course/course/datasets/internal/rowcount"
 	"github.com/tfm-course/course/datasets/internal/sample"
 	"github.com/tfm-course/course/datasets/parse"
 	"github.com/tfm-course/course/tfm/traj"
@@ -116,10 +117,18 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(twoTrips))
 	f.Add([]byte(header + `"1","C","","","2","3","A","False","[ [ -8.6 , 41.1 ] , [1e1,2] ]"` + "\n"))
 	f.Add([]byte(header + `"1","C","","","2","3","A","False","[[`))
+	f.Add([]byte(header + `"5","C","","","1","1372636858","A","False","[]"` + "\n"))
+	f.Add([]byte("\ufeff" + twoTrips))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ds, err := Read(bytes.NewReader(b), "fuzz.csv", &parse.Report{SkipBad: true}, 0)
+		// The data rows: the non-empty lines after the first (the header).
+		rows := rowcount.Count(b, 1, func(l []byte) bool { return len(l) > 0 })
+		rep := &parse.Report{SkipBad: true}
+		ds, err := Read(bytes.NewReader(b), "fuzz.csv", rep, 0)
 		if err != nil {
 			return
+		}
+		if rep.Rows != rows || len(ds.Trajectories)+rep.SkippedRows != rows {
+			t.Fatalf("%d data rows in, %d counted, %d trips loaded + %d skipped", rows, rep.Rows, len(ds.Trajectories), rep.SkippedRows)
 		}
 		for _, tr := range ds.Trajectories {
 			for _, p := range tr.Points {
