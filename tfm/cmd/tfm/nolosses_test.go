@@ -147,3 +147,16 @@ func TestExperimentRefusesBeforeRunning(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A T-Drive file cut inside its last number loads, with a warning counted in the JSON.
+func TestDataStatsWarnsOnACutFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "1.txt")
+	os.WriteFile(path, []byte("1,2008-02-02 15:36:08,116.51172,39.92123\n1,2008-02-02 15:46:08,116.51135,3"), 0o644)
+	out, err := capture(t, "data", "stats", "--format", "tdrive", "--json", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lastJSON(t, out); got["warnings"] != 1.0 || got["points"] != 2.0 {
+		t.Errorf("JSON %v", got)
+	}
+}
