@@ -26,32 +26,6 @@ func (e *existsError) Error() string {
 
 func (e *existsError) Unwrap() error { return ErrExists }
 
-// Check returns an error naming the first of names that already exists in
-// dir, unless force; a dir that does not exist yet is free. It lets a
-// command that writes several files refuse before writing any.
-func Check(dir string, names []string, force bool) error {
-	fi, err := os.Stat(dir)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("%s is not a folder", dir)
-	}
-	if force {
-		return nil
-	}
-	for _, n := range names {
-		p := filepath.Join(dir, n)
-		if _, err := os.Lstat(p); err == nil {
-			return &existsError{p}
-		}
-	}
-	return nil
-}
-
 // CheckFile returns an error naming path when it exists, unless force:
 // for a command to refuse before its work rather than after.
 func CheckFile(path string, force bool) error {

@@ -68,30 +68,14 @@ func TestWriteWithFailureLeavesNothing(t *testing.T) {
 	}
 }
 
-func TestCheckNamesTheFirstTakenFile(t *testing.T) {
+func TestCheckFile(t *testing.T) {
 	dir := t.TempDir()
-	if err := Check(dir, []string{"a", "b"}, false); err != nil {
-		t.Fatalf("empty folder: %v", err)
-	}
-	if err := Check(filepath.Join(dir, "missing"), []string{"a"}, false); err != nil {
-		t.Fatalf("missing folder: %v", err)
-	}
 	os.WriteFile(filepath.Join(dir, "b"), nil, 0o644)
-	if err := Check(dir, []string{"a", "b"}, false); !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), filepath.Join(dir, "b")) {
-		t.Fatalf("err = %v", err)
-	}
-	if err := Check(dir, []string{"a", "b"}, true); err != nil {
-		t.Fatalf("force: %v", err)
-	}
-	if err := CheckFile(filepath.Join(dir, "b"), false); !errors.Is(err, ErrExists) {
+	if err := CheckFile(filepath.Join(dir, "b"), false); !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), filepath.Join(dir, "b")) {
 		t.Fatalf("CheckFile: %v", err)
 	}
 	if CheckFile(filepath.Join(dir, "b"), true) != nil || CheckFile(filepath.Join(dir, "a"), false) != nil {
 		t.Fatal("CheckFile refused a free path")
-	}
-	os.WriteFile(filepath.Join(dir, "f"), nil, 0o644)
-	if err := Check(filepath.Join(dir, "f"), []string{"a"}, true); err == nil || !strings.Contains(err.Error(), "not a folder") {
-		t.Fatalf("a file as the folder: %v", err)
 	}
 }
 
