@@ -78,7 +78,7 @@ func NewReader(r io.Reader, name string, rep *parse.Report) (*Reader, error) {
 func (r *Reader) Line() int { return r.lines.N() }
 
 // Next returns the next trip, or io.EOF after the last. A trip with an
-// empty POLYLINE ("[]", about 0.3% of the training set) is a bad row: an
+// empty POLYLINE ("[]") is a bad row: an
 // error naming its line, or under a SkipBad report, like every bad row,
 // counted and passed over.
 func (r *Reader) Next() (*traj.Trajectory, error) {
