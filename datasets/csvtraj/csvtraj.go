@@ -57,7 +57,7 @@ type layout struct{ id, lon, lat, time, seq, user, mode int }
 func findColumns(header []string, over Columns, name string) (layout, error) {
 	idx := map[string]int{}
 	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		h = strings.ToLower(strings.TrimSpace(h)) // parse.Lines dropped a byte order mark
 		if _, dup := idx[h]; !dup {
 			idx[h] = i
 		}

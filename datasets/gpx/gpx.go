@@ -29,7 +29,7 @@ type trkpt struct {
 // Read parses a GPX stream. Trajectory ids are "BASE/TRACK.SEGMENT"
 // (1-based), BASE being name without its extension.
 func Read(r io.Reader, name string, rep *parse.Report) (*traj.Dataset, error) {
-	dec := xml.NewDecoder(r)
+	dec := xml.NewDecoder(parse.SkipBOM(r))
 	dec.Strict = true
 	base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 	ds := &traj.Dataset{Name: base}
