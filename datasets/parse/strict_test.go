@@ -1,7 +1,11 @@
 package parse
 
 import (
+	"errors"
 	"io"
+	"math"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -60,4 +64,26 @@ func TestLastLineWithoutNewline(t *testing.T) {
 	}
 	var nilRep *Report
 	nilRep.Warn(Errorf("f", 1, "", "", "x")) // a nil report drops warnings without panicking
+}
+
+// plainRE is the number syntax Float accepts, written independently.
+var plainRE = regexp.MustCompile(`^[+-]?(((\d+(\.\d+)?)|\.\d+)([eE][+-]?\d+)?|(?i:nan|inf|infinity))$`)
+
+func FuzzFloat(f *testing.F) {
+	for _, s := range []string{"39.91248", "3", "37.", "1_16", "0x1p4", "-8.618643", ".5", "1e-3", "NaN", "-Inf", "1e400", "00012.50", "9007199254740993"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := Float([]byte(s))
+		want, werr := strconv.ParseFloat(s, 64)
+		plain := plainRE.MatchString(s)
+		switch {
+		case err == nil && !plain:
+			t.Fatalf("Float(%q) = %v: not a plain decimal", s, got)
+		case err == nil && (werr != nil || !(got == want || math.IsNaN(got) && math.IsNaN(want))):
+			t.Fatalf("Float(%q) = %v, strconv %v, %v", s, got, want, werr)
+		case err != nil && plain && !errors.Is(werr, strconv.ErrRange):
+			t.Fatalf("Float(%q) rejected a plain decimal: %v", s, err)
+		}
+	})
 }
