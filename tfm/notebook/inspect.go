@@ -22,10 +22,18 @@ func (p Problem) String() string {
 }
 
 // exitLine is what GoNB (internal/jpyexec) writes to stderr after a
-// cell's program, or a shell command, ended badly: the text of Go's
-// exec.ExitError, a non-zero "exit status N" or "signal: NAME", alone on
-// the last line of the cell's stderr (after "^C" on an interrupt).
-var exitLine = regexp.MustCompile(`^(exit status [1-9][0-9]*|signal: [a-z][a-z ()/-]*)$`)
+// cell's program, or one of its shell commands, ended badly: the text of
+// Go's exec.ExitError, a non-zero "exit status N" or "signal: NAME", on a
+// line of its own (after "^C" on an interrupt). It ends the cell's stderr
+// for the Go program; a failed `!command` is followed by the rest of the
+// cell, which GoNB still runs.
+var exitLine = regexp.MustCompile(`^(exit status [1-9][0-9]*|signal: (` + signalNames + `)( \(core dumped\))?)$`)
+
+// signalNames are the texts of the signals a cell's program dies of
+// (syscall.Signal.String on Linux).
+const signalNames = `killed|interrupt|terminated|aborted|segmentation fault|bus error|floating point exception|` +
+	`illegal instruction|quit|hangup|broken pipe|trace/breakpoint trap|user defined signal [12]|alarm clock|` +
+	`CPU time limit exceeded|file size limit exceeded`
 
 // contextLine marks the lines that tell why a failed cell failed: a
 // panic, a fatal runtime error, a failed test. They are reported with the
@@ -37,8 +45,8 @@ var contextLine = regexp.MustCompile(`^(panic: |fatal error: |--- FAIL)`)
 var unknownCommand = regexp.MustCompile(`^"%[^"\s]*" unknown or not implemented yet\.`)
 
 // Inspect returns every problem in an executed notebook's outputs: error
-// outputs, GoNB's exit line closing a cell's stderr (with the panic or
-// FAIL line that explains it), and GoNB's unknown-command message.
+// outputs, GoNB's exit line in a cell's stderr, the whole line (with the
+// panic or FAIL line that explains it), and GoNB's unknown-command message.
 func Inspect(nb *Notebook) []Problem {
 	var out []Problem
 	for i, c := range nb.Cells {
@@ -58,21 +66,21 @@ func Inspect(nb *Notebook) []Problem {
 				}
 				add("error output: " + strings.TrimSpace(msg))
 			case "stream":
-				lines := strings.Split(strings.TrimRight(string(o.Text), "\r\n "), "\n")
-				for _, l := range lines {
+				for _, l := range strings.Split(string(o.Text), "\n") {
 					l = strings.TrimRight(l, "\r ")
-					if context == "" && contextLine.MatchString(l) {
+					switch {
+					case context == "" && contextLine.MatchString(l):
 						context = l
-					}
-					if o.Name == "stderr" && unknownCommand.MatchString(l) {
+					case o.Name != "stderr":
+					case unknownCommand.MatchString(l):
+						add(l)
+					case exitLine.MatchString(l):
+						if context != "" {
+							l += " (" + context + ")"
+							context = ""
+						}
 						add(l)
 					}
-				}
-				if last := strings.TrimRight(lines[len(lines)-1], "\r "); o.Name == "stderr" && exitLine.MatchString(last) {
-					if context != "" {
-						last += " (" + context + ")"
-					}
-					add(last)
 				}
 			}
 		}

@@ -83,9 +83,9 @@ func streamNotebookOn(t *testing.T, stream string, texts ...string) *Notebook {
 	return nb
 }
 
-// A cell fails when GoNB's exit line (a non-zero "exit status N" or a
-// "signal: …", which GoNB writes to stderr after the cell's program
-// ended) closes its stderr, or on GoNB's unknown-command message; the
+// A cell fails on GoNB's exit line in its stderr (a non-zero "exit status
+// N" or "signal: NAME" alone on a line, which GoNB writes after the cell's
+// program or a shell command ended badly), or on GoNB's unknown-command message; the
 // panic or FAIL lines before it are reported with it. Text that merely
 // looks like those lines is not a failure.
 func TestInspectStreamPatterns(t *testing.T) {
@@ -97,6 +97,8 @@ func TestInspectStreamPatterns(t *testing.T) {
 		{"fatal error: all goroutines are asleep - deadlock!\nexit status 2\n", "fatal error: all goroutines"},
 		{"^C\nsignal: interrupt\n", "signal: interrupt"},
 		{"\"%foo\" unknown or not implemented yet.", "unknown or not implemented"}, // GoNB typo'd command
+		{"exit status 1\nthe Go code after a failed !command\n", "exit status 1"},  // GoNB runs on after a failed shell command
+		{"signal: segmentation fault (core dumped)\n", "signal: segmentation fault"},
 	}
 	for _, c := range bad {
 		probs := Inspect(streamNotebookOn(t, "stderr", c.text))
@@ -106,7 +108,6 @@ func TestInspectStreamPatterns(t *testing.T) {
 	}
 	good := []string{"exit status 0\n", "loss fell: 2.1 -> 0.4\n", "PASS\n", "no panic: here\n", "tfm backend: go (SimpleGo, pure Go): default\n",
 		"exit status 2 is what go vet returns on findings\n",      // starts like GoNB's line, is not it
-		"exit status 2\nbut the program went on\n",                // not the last line
 		"panic: a word in a log line\n", "--- FAIL is a prefix\n", // the program ended well
 		"signal: the word\nmore\n", "\"%x\" unknown or not implemented yet, said the doc\n"}
 	for _, s := range good {
