@@ -95,8 +95,21 @@ func Open(format, path string, opt Options) (*traj.Dataset, error) {
 	if opt.Report == nil && (rep.SkippedRows > 0 || rep.SkippedFiles > 0) {
 		fmt.Fprintf(os.Stderr, "datasets: %s %s: %v\n", format, path, rep)
 	}
+	PrintWarnings(os.Stderr, rep)
 	ds.Name = strings.ToLower(format)
 	return ds, nil
+}
+
+// PrintWarnings writes the warnings of a load (input that was loaded but
+// may be wrong, such as a last line without newline) to w, one per line,
+// with the count of those left out.
+func PrintWarnings(w io.Writer, rep *Report) {
+	for _, s := range rep.Warnings {
+		fmt.Fprintf(w, "datasets: warning: %s\n", s)
+	}
+	if n := rep.NumWarnings - len(rep.Warnings); n > 0 {
+		fmt.Fprintf(w, "datasets: warning: … and %d more like these\n", n)
+	}
 }
 
 // readGz opens path (gunzipping *.gz) and hands the stream to read.
@@ -144,6 +157,9 @@ func Load(spec string) (*Data, error) {
 		cfg, err := SynthConfig(arg)
 		if err != nil {
 			return nil, err
+		}
+		if err := synth.CheckMemory(cfg, 0); err != nil {
+			return nil, fmt.Errorf("data set spec %q: %w", spec, err)
 		}
 		city, err := synth.Generate(cfg)
 		if err != nil {

@@ -21,6 +21,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -56,7 +57,7 @@ type layout struct{ id, lon, lat, time, seq, user, mode int }
 func findColumns(header []string, over Columns, name string) (layout, error) {
 	idx := map[string]int{}
 	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		h = strings.ToLower(strings.TrimSpace(h)) // parse.Lines dropped a byte order mark
 		if _, dup := idx[h]; !dup {
 			idx[h] = i
 		}
@@ -96,26 +97,37 @@ func findColumns(header []string, over Columns, name string) (layout, error) {
 
 // Read parses a CSV stream into a dataset; trajectories are in order of
 // first appearance. name is used in errors and as the trajectory id when
-// the file has no id column.
+// the file has no id column. Every row is one line: a quoted field may
+// hold the separator but not a line break, so a quote that is never
+// closed spoils only its own line (a bad row naming it), not the rest of
+// the file. A UTF-8 byte order mark is ignored.
 func Read(r io.Reader, name string, cols Columns, rep *parse.Report) (*traj.Dataset, error) {
-	br := bufio.NewReaderSize(r, 256<<10)
-	head, err := br.Peek(4096)
-	if len(head) == 0 {
-		if err != nil && err != io.EOF {
-			return nil, parse.FileError(name, err)
+	lines := parse.NewLines(r)
+	var (
+		sep    byte
+		header []string
+		rec    [][]byte
+	)
+	for lines.Next() {
+		if len(bytes.TrimSpace(lines.Bytes())) == 0 {
+			continue
 		}
+		sep = detectComma(lines.Bytes())
+		f, ok := parse.SplitQuotedSep(nil, lines.Bytes(), sep)
+		if !ok {
+			return nil, parse.Errorf(name, lines.N(), "", string(lines.Bytes()), "header: unterminated quote or text after a quoted field")
+		}
+		for _, h := range f {
+			header = append(header, string(h))
+		}
+		break
+	}
+	if err := lines.Err(); err != nil {
+		return nil, parse.FileError(name, err)
+	}
+	if header == nil {
 		return nil, &parse.Error{File: name, Err: errors.New("empty file: want a header row such as traj_id,lon,lat,time")}
 	}
-	cr := csv.NewReader(br)
-	cr.Comma = detectComma(head)
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	header, err := cr.Read()
-	if err != nil {
-		return nil, csvErr(name, err)
-	}
-	header = append([]string(nil), header...)
 	l, err := findColumns(header, cols, name)
 	if err != nil {
 		return nil, err
@@ -128,26 +140,20 @@ func Read(r io.Reader, name string, cols Columns, rep *parse.Report) (*traj.Data
 	var order []*acc
 	nan := math.NaN()
 	sawMode := false
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && !errors.Is(pe.Err, csv.ErrFieldCount) {
-				rep.Row()
-				if err := rep.Bad(parse.Errorf(name, pe.Line, "", "", "%v", pe.Err)); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			return nil, csvErr(name, err)
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+	for lines.Next() {
+		raw := lines.Bytes()
+		if len(bytes.TrimSpace(raw)) == 0 {
 			continue
 		}
-		line, _ := cr.FieldPos(0)
+		line := lines.N()
+		var ok bool
+		if rec, ok = parse.SplitQuotedSep(rec, raw, sep); !ok {
+			rep.Row()
+			if err := rep.Bad(parse.Errorf(name, line, "", string(raw), "unterminated quote or text after a quoted field")); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		rep.Row()
 		p, seq, perr := point(rec, l, len(header), name, line)
 		if perr != nil {
@@ -159,7 +165,7 @@ func Read(r io.Reader, name string, cols Columns, rep *parse.Report) (*traj.Data
 		p.Alt, p.Speed, p.Accuracy = nan, nan, nan
 		id := name
 		if l.id >= 0 {
-			id = strings.TrimSpace(rec[l.id])
+			id = string(bytes.TrimSpace(rec[l.id]))
 			if id == "" {
 				if err := rep.Bad(parse.Errorf(name, line, header[l.id], "", "empty trajectory id")); err != nil {
 					return nil, err
@@ -171,7 +177,7 @@ func Read(r io.Reader, name string, cols Columns, rep *parse.Report) (*traj.Data
 		if a == nil {
 			a = &acc{t: &traj.Trajectory{ID: id}}
 			if l.user >= 0 {
-				a.t.UserID = strings.TrimSpace(rec[l.user])
+				a.t.UserID = string(bytes.TrimSpace(rec[l.user]))
 			}
 			byID[id] = a
 			order = append(order, a)
@@ -181,12 +187,19 @@ func Read(r io.Reader, name string, cols Columns, rep *parse.Report) (*traj.Data
 			a.seqs = append(a.seqs, seq)
 		}
 		if l.mode >= 0 {
-			m := strings.TrimSpace(rec[l.mode])
+			m := string(bytes.TrimSpace(rec[l.mode]))
 			sawMode = sawMode || m != ""
 			a.t.Modes = append(a.t.Modes, m)
 		}
 	}
+	if err := lines.Err(); err != nil {
+		return nil, &parse.Error{File: name, Line: lines.N() + 1, Err: err}
+	}
+	parse.CheckLastLine(lines, name, rep)
 	if len(order) == 0 {
+		if rep != nil && rep.SkippedRows > 0 {
+			return nil, &parse.Error{File: name, Err: fmt.Errorf("no trajectories: all %d data rows were bad", rep.SkippedRows)}
+		}
 		return nil, &parse.Error{File: name, Err: errors.New("no trajectories: no data rows after the header")}
 	}
 	ds := &traj.Dataset{Name: strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))}
@@ -249,48 +262,45 @@ func sortBy(t *traj.Trajectory, less func(i, j int) bool, seqs []float64) {
 	}
 }
 
-func point(rec []string, l layout, ncol int, name string, line int) (traj.Point, float64, *parse.Error) {
+func point(rec [][]byte, l layout, ncol int, name string, line int) (traj.Point, float64, *parse.Error) {
 	if len(rec) < ncol {
-		return traj.Point{}, 0, parse.Errorf(name, line, "", strings.Join(rec, ","), "short row: %d fields, header has %d", len(rec), ncol)
+		return traj.Point{}, 0, parse.Errorf(name, line, "", string(bytes.Join(rec, []byte(","))), "short row: %d fields, header has %d", len(rec), ncol)
 	}
-	lon, err := parse.Float([]byte(strings.TrimSpace(rec[l.lon])))
+	lon, err := parse.Float(bytes.TrimSpace(rec[l.lon]))
 	if err != nil {
-		return traj.Point{}, 0, parse.Errorf(name, line, "lon", rec[l.lon], "not a number")
+		return traj.Point{}, 0, parse.Errorf(name, line, "lon", string(rec[l.lon]), "not a number")
 	}
-	lat, err := parse.Float([]byte(strings.TrimSpace(rec[l.lat])))
+	lat, err := parse.Float(bytes.TrimSpace(rec[l.lat]))
 	if err != nil {
-		return traj.Point{}, 0, parse.Errorf(name, line, "lat", rec[l.lat], "not a number")
+		return traj.Point{}, 0, parse.Errorf(name, line, "lat", string(rec[l.lat]), "not a number")
 	}
 	if err := traj.CheckLonLat(lon, lat); err != nil {
 		field, val := "lon", rec[l.lon]
 		if !parse.Finite(lat) || lat < -90 || lat > 90 {
 			field, val = "lat", rec[l.lat]
 		}
-		return traj.Point{}, 0, parse.Errorf(name, line, field, val, "%v", err)
+		return traj.Point{}, 0, parse.Errorf(name, line, field, string(val), "%v", err)
 	}
 	p := traj.Point{Point: orb.Point{lon, lat}}
 	if l.time >= 0 {
-		tm, err := parse.Time([]byte(strings.TrimSpace(rec[l.time])))
+		tm, err := parse.Time(bytes.TrimSpace(rec[l.time]))
 		if err != nil {
-			return traj.Point{}, 0, parse.Errorf(name, line, "time", rec[l.time], "%v", err)
+			return traj.Point{}, 0, parse.Errorf(name, line, "time", string(rec[l.time]), "%v", err)
 		}
 		p.Time = tm
 	}
 	var seq float64
 	if l.seq >= 0 {
-		seq, err = parse.Float([]byte(strings.TrimSpace(rec[l.seq])))
+		seq, err = parse.Float(bytes.TrimSpace(rec[l.seq]))
 		if err != nil || !parse.Finite(seq) {
-			return traj.Point{}, 0, parse.Errorf(name, line, "seq", rec[l.seq], "not a number")
+			return traj.Point{}, 0, parse.Errorf(name, line, "seq", string(rec[l.seq]), "not a number")
 		}
 	}
 	return p, seq, nil
 }
 
-func detectComma(head []byte) rune {
-	first := head
-	if i := bytes.IndexByte(head, '\n'); i >= 0 {
-		first = head[:i]
-	}
+// detectComma picks the separator of the header line.
+func detectComma(first []byte) byte {
 	if bytes.IndexByte(first, ',') >= 0 {
 		return ','
 	}
@@ -301,14 +311,6 @@ func detectComma(head []byte) rune {
 		return ';'
 	}
 	return ','
-}
-
-func csvErr(name string, err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return &parse.Error{File: name, Line: pe.Line, Err: pe.Err}
-	}
-	return parse.FileError(name, err)
 }
 
 // Load reads the CSV file at path (see Read).

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tfm-course/course/datasets/internal/rowcount"
 	"github.com/tfm-course/course/datasets/parse"
 	"github.com/tfm-course/course/tfm/traj"
 )
@@ -111,9 +112,21 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte("traj_id,user_id,mode,lon,lat,time\n1,u,car,1.25,2.5,2024-01-02T03:04:05Z\n"))
 	f.Add([]byte("id;x;y;seq\n1;2;3;4\n1;2;\"3\n"))
 	f.Add([]byte("lon\tlat\tt\n1\t2\t3\n\n"))
+	f.Add([]byte("traj_id,lon,lat,time\na,116.3,39.9,\"2008-10-25T04:39:04Z\na,116.31,39.91,2008-10-25T04:39:10Z\n")) // never-closed quote
+	f.Add([]byte("\ufefftraj_id,lon,lat\na,1_16,39.9\na,116.3,37."))
+	f.Add([]byte("id,x,y,when\n1,10,50,1\n1,10.1,50.1,2\n1,10.2,95,3\n"))
+	f.Add([]byte("Trajectory_ID,UID,Longitude,Latitude,Timestamp,Label\nb,u2,116.2,39.8,2008-10-25T04:39:10Z,walk\na,u1,116.1,39.9,1224909546,bus\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		// The data rows: the non-blank lines after the first non-blank one (the header).
+		lines := rowcount.Lines(b)
+		h := 0
+		for h < len(lines) && rowcount.Blank(lines[h]) {
+			h++
+		}
+		rows := rowcount.Count(b, h+1, rowcount.NotBlank)
 		for _, skip := range []bool{false, true} {
-			ds, err := Read(bytes.NewReader(b), "fuzz.csv", Columns{}, &parse.Report{SkipBad: skip})
+			rep := &parse.Report{SkipBad: skip}
+			ds, err := Read(bytes.NewReader(b), "fuzz.csv", Columns{}, rep)
 			if err != nil {
 				continue
 			}
@@ -121,6 +134,9 @@ func FuzzRead(f *testing.F) {
 				if err := tr.Validate(); err != nil {
 					t.Fatal(err)
 				}
+			}
+			if rep.Rows != rows || ds.NumPoints()+rep.SkippedRows != rows {
+				t.Fatalf("skip=%v: %d data rows in, %d counted, %d loaded + %d skipped", skip, rows, rep.Rows, ds.NumPoints(), rep.SkippedRows)
 			}
 		}
 	})

@@ -38,6 +38,7 @@ func Read(r io.Reader, name string, rep *parse.Report) (*traj.Dataset, error) {
 	if len(data) > MaxBytes {
 		return nil, &parse.Error{File: name, Err: fmt.Errorf("larger than %d bytes", MaxBytes)}
 	}
+	data = parse.TrimBOM(data)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &parse.Error{File: name, Err: errors.New("empty file")}
 	}
@@ -76,10 +77,15 @@ func Read(r io.Reader, name string, rep *parse.Report) (*traj.Dataset, error) {
 		if _, err := dec.Token(); err != nil { // {
 			return nil, jsonErr(name, data, err)
 		}
+		sawFeatures := false
 		for dec.More() {
+			at := dec.InputOffset()
 			key, err := dec.Token()
 			if err != nil {
 				return nil, jsonErr(name, data, err)
+			}
+			if key == "features" && sawFeatures { // JSON readers differ on which one counts
+				return nil, parse.Errorf(name, lineAt(at), "features", "", "a second \"features\" key in the FeatureCollection")
 			}
 			if key != "features" {
 				var skip json.RawMessage
@@ -88,6 +94,7 @@ func Read(r io.Reader, name string, rep *parse.Report) (*traj.Dataset, error) {
 				}
 				continue
 			}
+			sawFeatures = true
 			if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
 				return nil, parse.Errorf(name, lineAt(dec.InputOffset()), "features", "", "want an array of features")
 			}
@@ -154,6 +161,9 @@ func fromFeature(raw []byte, name string, line, index int) ([]*traj.Trajectory, 
 	total := 0
 	for _, p := range parts {
 		total += len(p)
+	}
+	if total == 0 { // a feature is loaded or skipped, never dropped unsaid
+		return nil, parse.Errorf(name, line, "geometry", f.Geometry.GeoJSONType(), "feature %d: no coordinates", index)
 	}
 	var times []any
 	timeKey := ""

@@ -2,6 +2,7 @@ package geojson
 
 import (
 	"bytes"
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -89,10 +90,20 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"LineString","coordinates":[[1,2],[2,3]]},"properties":{"times":["2024-01-01T00:00:00Z",1704067201],"modes":["a","b"]}}]}`))
 	f.Add([]byte(`{"type":"Feature","geometry":{"type":"MultiLineString","coordinates":[[[1,2]],[]]},"properties":{"id":3}}`))
 	f.Add([]byte(`{"type":"Feature","geometry":null}`))
+	f.Add([]byte("\ufeff{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[116.3,39.9],[116.4,39.8]]},\"properties\":{}}]}\n"))
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"LineString","coordinates":[]},"properties":{}},{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}]}`))
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"LineString","coordinates":[]},"properties":{}},{"type":"Feature","geometry":{"type":"LineString","coordinates":[[1,2]]}}]}`))
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"LineString","coordinates":[[1,2]]}}],"features":[{"type":"Feature","geometry":{"type":"LineString","coordinates":[[3,4]]}}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ds, err := Read(bytes.NewReader(b), "fuzz.geojson", &parse.Report{SkipBad: true})
+		rows := features(b)
+		rep := &parse.Report{SkipBad: true}
+		ds, err := Read(bytes.NewReader(b), "fuzz.geojson", rep)
 		if err != nil {
 			return
+		}
+		// Every feature is skipped or gives at least one trajectory.
+		if rep.Rows != rows || len(ds.Trajectories) < rows-rep.SkippedRows {
+			t.Fatalf("%d features in, %d counted, %d skipped, %d trajectories", rows, rep.Rows, rep.SkippedRows, len(ds.Trajectories))
 		}
 		for _, tr := range ds.Trajectories {
 			if err := tr.Validate(); err != nil {
@@ -100,4 +111,23 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// features counts a document's features on its own: 1 for a Feature, the
+// length of "features" for a FeatureCollection.
+func features(b []byte) int {
+	var doc struct {
+		Type     string            `json:"type"`
+		Features []json.RawMessage `json:"features"`
+	}
+	if json.Unmarshal(bytes.TrimPrefix(b, []byte("\ufeff")), &doc) != nil {
+		return -1
+	}
+	switch doc.Type {
+	case "Feature":
+		return 1
+	case "FeatureCollection":
+		return len(doc.Features)
+	}
+	return -1
 }

@@ -70,6 +70,7 @@ func ReadPLT(r io.Reader, name string, rep *parse.Report) ([]traj.Point, error) 
 	if err := lines.Err(); err != nil {
 		return nil, &parse.Error{File: name, Line: lines.N() + 1, Err: err}
 	}
+	parse.CheckLastLine(lines, name, rep)
 	if header == 0 {
 		return nil, &parse.Error{File: name, Err: errors.New("empty file")}
 	}
@@ -150,6 +151,7 @@ func ReadLabels(r io.Reader, name string, rep *parse.Report) ([]Interval, error)
 	if err := lines.Err(); err != nil {
 		return nil, parse.FileError(name, err)
 	}
+	parse.CheckLastLine(lines, name, rep)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
 	return out, nil
 }

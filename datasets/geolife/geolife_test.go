@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tfm-course/course/datasets/internal/rowcount"
 	"github.com/tfm-course/course/datasets/internal/sample"
 	"github.com/tfm-course/course/datasets/parse"
 	"github.com/tfm-course/course/tfm/traj"
@@ -251,10 +252,15 @@ func FuzzReadPLT(f *testing.F) {
 	f.Add([]byte("Geolife"))
 	f.Add([]byte(pltHeader + "NaN,Inf,0,1e400,x,2008-02-30,25:61:61\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		rows := rowcount.Count(b, HeaderLines, rowcount.NotBlank) // the non-blank lines after the 6 header lines
 		for _, skip := range []bool{false, true} {
-			pts, err := ReadPLT(bytes.NewReader(b), "fuzz.plt", &parse.Report{SkipBad: skip})
+			rep := &parse.Report{SkipBad: skip}
+			pts, err := ReadPLT(bytes.NewReader(b), "fuzz.plt", rep)
 			if err != nil {
 				continue
+			}
+			if rep.Rows != rows || len(pts)+rep.SkippedRows != rows {
+				t.Fatalf("skip=%v: %d data rows in, %d counted, %d loaded + %d skipped", skip, rows, rep.Rows, len(pts), rep.SkippedRows)
 			}
 			for _, p := range pts {
 				if traj.CheckLonLat(p.Lon(), p.Lat()) != nil {
@@ -269,9 +275,18 @@ func FuzzReadLabels(f *testing.F) {
 	f.Add([]byte("Start Time\tEnd Time\tTransportation Mode\r\n2007/06/26 11:32:29\t2007/06/26 11:40:29\tbus\r\n"))
 	f.Add([]byte("2008/03/28 14:52:54\t2008/03/28 15:59:59\ttrain\n\n\t\t\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ivs, err := ReadLabels(bytes.NewReader(b), "labels.txt", &parse.Report{SkipBad: true})
+		// The data rows: the non-blank lines but a first "Start Time…" header.
+		rows := rowcount.Count(b, 0, rowcount.NotBlank)
+		if ls := rowcount.Lines(b); len(ls) > 0 && bytes.HasPrefix(ls[0], []byte("Start Time")) {
+			rows--
+		}
+		rep := &parse.Report{SkipBad: true}
+		ivs, err := ReadLabels(bytes.NewReader(b), "labels.txt", rep)
 		if err != nil {
 			return
+		}
+		if rep.Rows != rows || len(ivs)+rep.SkippedRows != rows {
+			t.Fatalf("%d data rows in, %d counted, %d loaded + %d skipped", rows, rep.Rows, len(ivs), rep.SkippedRows)
 		}
 		for i, iv := range ivs {
 			if iv.End.Before(iv.Start) || iv.Mode == "" || i > 0 && iv.Start.Before(ivs[i-1].Start) {

@@ -29,7 +29,7 @@ type trkpt struct {
 // Read parses a GPX stream. Trajectory ids are "BASE/TRACK.SEGMENT"
 // (1-based), BASE being name without its extension.
 func Read(r io.Reader, name string, rep *parse.Report) (*traj.Dataset, error) {
-	dec := xml.NewDecoder(r)
+	dec := xml.NewDecoder(parse.SkipBOM(r))
 	dec.Strict = true
 	base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 	ds := &traj.Dataset{Name: base}
@@ -70,10 +70,10 @@ func Read(r io.Reader, name string, rep *parse.Report) (*traj.Dataset, error) {
 					return nil, parse.Errorf(name, line, "", local, "root element is <%s>, want <gpx>", local)
 				}
 				sawRoot = true
-			case local == "trk" && parent == "gpx":
+			case local == "trk" && len(depth) == 1: // gpx/trk only: an element's place is its whole path
 				trkN, segN = trkN+1, 0
 				trkName, trkType = "", ""
-			case (local == "name" || local == "type") && parent == "trk":
+			case (local == "name" || local == "type") && parent == "trk" && len(depth) == 2:
 				var s string
 				if err := dec.DecodeElement(&s, &el); err != nil {
 					return nil, xmlErr(err)
@@ -84,13 +84,13 @@ func Read(r io.Reader, name string, rep *parse.Report) (*traj.Dataset, error) {
 					trkType = strings.TrimSpace(s)
 				}
 				continue
-			case local == "trkseg" && parent == "trk":
+			case local == "trkseg" && parent == "trk" && len(depth) == 2:
 				segN++
 				cur = &traj.Trajectory{ID: fmt.Sprintf("%s/%d.%d", base, trkN, segN), Mode: trkType}
 				if trkName != "" {
 					cur.Labels = map[string]string{"name": trkName}
 				}
-			case local == "trkpt" && parent == "trkseg" && cur != nil:
+			case local == "trkpt" && parent == "trkseg" && len(depth) == 3 && cur != nil:
 				line, _ := dec.InputPos()
 				var tp trkpt
 				if err := dec.DecodeElement(&tp, &el); err != nil {
@@ -112,7 +112,7 @@ func Read(r io.Reader, name string, rep *parse.Report) (*traj.Dataset, error) {
 			if len(depth) == 0 {
 				continue
 			}
-			if depth[len(depth)-1] == "trkseg" && cur != nil {
+			if len(depth) == 3 && depth[2] == "trkseg" && cur != nil { // the segment that opened cur, not one nested in it
 				if len(cur.Points) > 0 {
 					ds.Trajectories = append(ds.Trajectories, cur)
 				}

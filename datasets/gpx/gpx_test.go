@@ -2,6 +2,7 @@ package gpx
 
 import (
 	"bytes"
+	"encoding/xml"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,10 +88,18 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(doc))
 	f.Add([]byte(`<gpx><trk><trkseg><trkpt lat="1" lon="2"><ele>x</ele></trkpt></trkseg></trk></gpx>`))
 	f.Add([]byte(`<gpx><trk><trkseg><trkpt lat="1e309" lon="2"/></trkseg><trkseg/></trk></gpx>`))
+	f.Add([]byte("\ufeff<?xml version=\"1.0\"?><gpx><trk><trkseg><trkpt lat=\"39.9\" lon=\"116.3\"></trkpt></trkseg></trk></gpx>\n"))
+	f.Add([]byte(`<gpx><trk><trkseg><trkseg><trkpt lat="1" lon="2"/></trkseg><trkpt lat="1" lon="2"/></trkseg></trk></gpx>`))
+	f.Add([]byte(`<gpx><trk><trkseg><trkseg></trkseg><trkpt lat="1" lon="2"/></trkseg></trk><trk><trkseg><trkpt lat="1" lon="2"/></trkseg></trk></gpx>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ds, err := Read(bytes.NewReader(b), "fuzz.gpx", &parse.Report{SkipBad: true})
+		rows := trackPoints(b)
+		rep := &parse.Report{SkipBad: true}
+		ds, err := Read(bytes.NewReader(b), "fuzz.gpx", rep)
 		if err != nil {
 			return
+		}
+		if rep.Rows != rows || ds.NumPoints()+rep.SkippedRows != rows {
+			t.Fatalf("%d track points in, %d counted, %d loaded + %d skipped", rows, rep.Rows, ds.NumPoints(), rep.SkippedRows)
 		}
 		for _, tr := range ds.Trajectories {
 			if err := tr.Validate(); err != nil {
@@ -98,4 +107,28 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// trackPoints counts the elements at gpx/trk/trkseg/trkpt, on its own.
+func trackPoints(b []byte) int {
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	var path []string
+	n := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return n
+		}
+		switch el := tok.(type) {
+		case xml.StartElement:
+			path = append(path, el.Name.Local)
+			if strings.Join(path, "/") == "gpx/trk/trkseg/trkpt" {
+				n++
+			}
+		case xml.EndElement:
+			if len(path) > 0 {
+				path = path[:len(path)-1]
+			}
+		}
+	}
 }

@@ -1,6 +1,26 @@
 package parse
 
-import "bytes"
+import (
+	"bufio"
+	"bytes"
+	"io"
+)
+
+// bom is the UTF-8 byte order mark some editors put before the first line.
+var bom = []byte("\ufeff")
+
+// TrimBOM drops a leading UTF-8 byte order mark.
+func TrimBOM(b []byte) []byte { return bytes.TrimPrefix(b, bom) }
+
+// SkipBOM returns r without a leading UTF-8 byte order mark, for decoders
+// (JSON, CSV, XML) that read a whole stream.
+func SkipBOM(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(len(bom)); err == nil && bytes.Equal(b, bom) {
+		br.Discard(len(bom))
+	}
+	return br
+}
 
 // TrimEOL drops a trailing "\n" or "\r\n".
 func TrimEOL(b []byte) []byte {
@@ -32,6 +52,13 @@ func Split(dst [][]byte, line []byte, sep byte) [][]byte {
 // unquoted; a quoted field with "" escapes is unescaped into a new slice.
 // ok is false for an unterminated quote.
 func SplitQuoted(dst [][]byte, line []byte) (fields [][]byte, ok bool) {
+	return SplitQuotedSep(dst, line, ',')
+}
+
+// SplitQuotedSep is SplitQuoted with the separator sep. A quote inside an
+// unquoted field is kept as text; text after a closing quote before the
+// next separator makes ok false.
+func SplitQuotedSep(dst [][]byte, line []byte, sep byte) (fields [][]byte, ok bool) {
 	dst = dst[:0]
 	for {
 		if len(line) > 0 && line[0] == '"' {
@@ -60,13 +87,13 @@ func SplitQuoted(dst [][]byte, line []byte) (fields [][]byte, ok bool) {
 			if len(rest) == 0 {
 				return dst, true
 			}
-			if rest[0] != ',' {
+			if rest[0] != sep {
 				return dst, false
 			}
 			line = rest[1:]
 			continue
 		}
-		i := bytes.IndexByte(line, ',')
+		i := bytes.IndexByte(line, sep)
 		if i < 0 {
 			return append(dst, line), true
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"strings"
 	"unsafe"
 )
 
@@ -13,11 +14,13 @@ var ErrSyntax = errors.New("invalid syntax")
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
-// Float parses a decimal number ("-8.618643", "1e-3") without allocating.
-// Numbers with at most 15 significant digits and a small exponent take an
-// exact fast path (Clinger's: one correctly rounded multiply or divide);
-// anything else, including "NaN" and "Inf", goes to strconv.ParseFloat, so
-// the result always equals strconv's.
+// Float parses a plain decimal number ("-8.618643", ".5", "1e-3", "NaN",
+// "Inf") without allocating. Go syntax that strconv also accepts is
+// rejected: underscores ("1_16"), hexadecimal ("0x1p4"), and a trailing
+// dot ("37.", what a file cut inside a number leaves). Numbers with at
+// most 15 significant digits and a small exponent take an exact fast path
+// (Clinger's: one correctly rounded multiply or divide); anything else
+// goes to strconv.ParseFloat, so the result always equals strconv's.
 func Float(b []byte) (float64, error) {
 	i, n := 0, len(b)
 	if n == 0 {
@@ -56,7 +59,7 @@ func Float(b []byte) (float64, error) {
 			return slowFloat(b)
 		}
 	}
-	if !sawDigit {
+	if !sawDigit || b[n-1] == '.' {
 		return slowFloat(b)
 	}
 	if digits > 15 || exp < -22 || exp > 22 {
@@ -75,6 +78,9 @@ func Float(b []byte) (float64, error) {
 }
 
 func slowFloat(b []byte) (float64, error) {
+	if !plainDecimal(b) {
+		return 0, ErrSyntax
+	}
 	f, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(b), len(b)), 64)
 	if err != nil {
 		var ne *strconv.NumError
@@ -122,3 +128,43 @@ func Int(b []byte) (int64, error) {
 
 // Finite reports whether f is neither NaN nor ±Inf.
 func Finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// plainDecimal reports whether b is [+-] digits [. digits] [e [+-] digits]
+// (the integer or the fraction part may be empty, not both; a dot must be
+// followed by a digit) or [+-] NaN, Inf, Infinity in any case.
+func plainDecimal(b []byte) bool {
+	i, n := 0, len(b)
+	if i < n && (b[i] == '+' || b[i] == '-') {
+		i++
+	}
+	switch strings.ToLower(unsafe.String(unsafe.SliceData(b[i:]), n-i)) {
+	case "nan", "inf", "infinity":
+		return true
+	}
+	digits := func() int {
+		k := i
+		for i < n && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i - k
+	}
+	whole := digits()
+	if i < n && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	} else if whole == 0 {
+		return false
+	}
+	if i < n && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < n && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == n
+}

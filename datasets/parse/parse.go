@@ -73,6 +73,20 @@ type Report struct {
 	SkippedFiles int            // files dropped as a whole (empty, unreadable, no points)
 	ByField      map[string]int // skipped rows per field ("row" for short/long rows)
 	Examples     []string       // the first few skip reasons, for the user to see
+	NumWarnings  int            // suspicious but loaded input (a last line without newline)
+	Warnings     []string       // the first few warnings
+}
+
+// Warn records a warning about input that was loaded but may be wrong
+// (a nil *Report drops it).
+func (r *Report) Warn(err *Error) {
+	if r == nil {
+		return
+	}
+	r.NumWarnings++
+	if len(r.Warnings) < maxExamples {
+		r.Warnings = append(r.Warnings, err.Error())
+	}
 }
 
 // maxExamples bounds Report.Examples.

@@ -36,6 +36,7 @@ type Reader struct {
 	// column indexes; -1 when absent
 	colTrip, colTaxi, colTime, colMissing, colCall, colPoly int
 	ncol                                                    int
+	eof                                                     bool
 }
 
 // NewReader reads the header line of r and returns a Reader. name is
@@ -77,8 +78,9 @@ func NewReader(r io.Reader, name string, rep *parse.Report) (*Reader, error) {
 func (r *Reader) Line() int { return r.lines.N() }
 
 // Next returns the next trip, or io.EOF after the last. A trip with an
-// empty POLYLINE ("[]") is returned with no points. Under a SkipBad
-// report, bad rows are counted and passed over.
+// empty POLYLINE ("[]") is a bad row: an
+// error naming its line, or under a SkipBad report, like every bad row,
+// counted and passed over.
 func (r *Reader) Next() (*traj.Trajectory, error) {
 	for r.lines.Next() {
 		line := r.lines.Bytes()
@@ -97,6 +99,10 @@ func (r *Reader) Next() (*traj.Trajectory, error) {
 	}
 	if err := r.lines.Err(); err != nil {
 		return nil, &parse.Error{File: r.name, Line: r.lines.N() + 1, Err: err}
+	}
+	if !r.eof {
+		r.eof = true
+		parse.CheckLastLine(r.lines, r.name, r.rep)
 	}
 	return nil, io.EOF
 }
@@ -160,6 +166,9 @@ func (r *Reader) row(line []byte) (*traj.Trajectory, *parse.Error) {
 	if perr != nil {
 		perr.File, perr.Line = r.name, n
 		return nil, perr
+	}
+	if len(pts) == 0 {
+		return nil, parse.Errorf(r.name, n, "POLYLINE", "[]", "empty polyline: a trip without points (--skip-bad skips and counts such trips)")
 	}
 	t.Points = pts
 	return t, nil

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tfm-course/course/datasets/internal/rowcount"
 	"github.com/tfm-course/course/datasets/internal/sample"
 	"github.com/tfm-course/course/datasets/parse"
 	"github.com/tfm-course/course/tfm/traj"
@@ -18,7 +19,7 @@ const header = `"TRIP_ID","CALL_TYPE","ORIGIN_CALL","ORIGIN_STAND","TAXI_ID","TI
 
 const twoTrips = header +
 	`"1372636858620000589","C","","","20000589","1372636858","A","False","[[-8.618643,41.141412],[-8.618499,41.141376],[-8.620326,41.14251]]"` + "\n" +
-	`"1372637303620000596","B","","7","20000596","1372637303","A","True","[]"` + "\r\n"
+	`"1372637303620000596","B","","7","20000596","1372637303","A","True","[[-8.6,41.1]]"` + "\r\n"
 
 func TestRead(t *testing.T) {
 	rep := &parse.Report{}
@@ -39,8 +40,8 @@ func TestRead(t *testing.T) {
 	if !a.Points[0].Time.Equal(time.Unix(1372636858, 0)) || a.Points[2].Time.Sub(a.Points[0].Time) != 30*time.Second {
 		t.Errorf("times %v .. %v", a.Points[0].Time, a.Points[2].Time)
 	}
-	if b := ds.Trajectories[1]; len(b.Points) != 0 || b.Labels["missing_data"] != "true" {
-		t.Errorf("empty trip %+v", b)
+	if b := ds.Trajectories[1]; len(b.Points) != 1 || b.Labels["missing_data"] != "true" {
+		t.Errorf("trip b %+v", b)
 	}
 	if ds, _ := Read(strings.NewReader(twoTrips), "train.csv", nil, 1); len(ds.Trajectories) != 1 {
 		t.Error("limit ignored")
@@ -101,16 +102,33 @@ func TestSkipBad(t *testing.T) {
 	if len(ds.Trajectories) != 2 || rep.Rows != 4 || rep.SkippedRows != 2 || rep.ByField["POLYLINE"] != 1 || rep.ByField["row"] != 1 {
 		t.Fatalf("%d trips, %+v", len(ds.Trajectories), rep)
 	}
+	// An empty trip is a bad row too: an error naming it, or skipped and counted.
+	body = twoTrips + `"5","C","","","1","1372636858","A","False","[]"` + "\n"
+	if _, err := Read(strings.NewReader(body), "train.csv", nil, 0); err == nil || !strings.Contains(err.Error(), "train.csv:4: field POLYLINE") {
+		t.Fatalf("empty trip, strict: %v", err)
+	}
+	rep = &parse.Report{SkipBad: true}
+	if ds, err = Read(strings.NewReader(body), "train.csv", rep, 0); err != nil || len(ds.Trajectories) != 2 || rep.SkippedRows != 1 {
+		t.Fatalf("%d trips, %+v", len(ds.Trajectories), rep)
+	}
 }
 
 func FuzzRead(f *testing.F) {
 	f.Add([]byte(twoTrips))
 	f.Add([]byte(header + `"1","C","","","2","3","A","False","[ [ -8.6 , 41.1 ] , [1e1,2] ]"` + "\n"))
 	f.Add([]byte(header + `"1","C","","","2","3","A","False","[[`))
+	f.Add([]byte(header + `"5","C","","","1","1372636858","A","False","[]"` + "\n"))
+	f.Add([]byte("\ufeff" + twoTrips))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ds, err := Read(bytes.NewReader(b), "fuzz.csv", &parse.Report{SkipBad: true}, 0)
+		// The data rows: the non-empty lines after the first (the header).
+		rows := rowcount.Count(b, 1, func(l []byte) bool { return len(l) > 0 })
+		rep := &parse.Report{SkipBad: true}
+		ds, err := Read(bytes.NewReader(b), "fuzz.csv", rep, 0)
 		if err != nil {
 			return
+		}
+		if rep.Rows != rows || len(ds.Trajectories)+rep.SkippedRows != rows {
+			t.Fatalf("%d data rows in, %d counted, %d trips loaded + %d skipped", rows, rep.Rows, len(ds.Trajectories), rep.SkippedRows)
 		}
 		for _, tr := range ds.Trajectories {
 			for _, p := range tr.Points {

@@ -5,14 +5,15 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+	"github.com/tfm-course/course/tfm/output"
 )
 
 // Files written by WriteDir, in order.
@@ -36,10 +37,22 @@ const (
 func ff(v float64, prec int) string { return strconv.FormatFloat(v, 'f', prec, 64) }
 
 // WriteDir writes the city and its trips to dir (created if needed) as the
-// files listed in Files. Coordinates have 7 decimals, times are RFC 3339 UTC;
-// the same City gives byte-identical files.
+// files listed in Files, replacing files of those names. Coordinates have
+// 7 decimals, times are RFC 3339 UTC; the same City gives byte-identical
+// files. Each file is written atomically (see tfm/output).
 func (c *City) WriteDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	d, err := output.OpenDir(dir, true)
+	if err != nil {
+		return err
+	}
+	return c.WriteInto(d)
+}
+
+// WriteInto writes the files of WriteDir into d, which refuses (before
+// writing any) to replace a file that is not its own earlier output unless
+// it was opened with force: what `tfm data synth --out` uses.
+func (c *City) WriteInto(d *output.Dir) error {
+	if err := d.Check(Files...); err != nil {
 		return err
 	}
 	writers := []func(*bufio.Writer) error{
@@ -47,28 +60,18 @@ func (c *City) WriteDir(dir string) error {
 		c.writeRoads, c.writeDistricts, c.writePOIs, c.writeMeta,
 	}
 	for i, name := range Files {
-		if err := writeFile(filepath.Join(dir, name), writers[i]); err != nil {
-			return fmt.Errorf("synth: writing %s: %w", filepath.Join(dir, name), err)
+		err := d.WriteWith(name, func(w io.Writer) error {
+			bw := bufio.NewWriterSize(w, 1<<16)
+			if err := writers[i](bw); err != nil {
+				return err
+			}
+			return bw.Flush()
+		})
+		if err != nil {
+			return fmt.Errorf("synth: writing %s: %w", filepath.Join(d.Path(), name), err)
 		}
 	}
 	return nil
-}
-
-func writeFile(path string, write func(*bufio.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<16)
-	if err := write(w); err != nil {
-		f.Close()
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 func writeCSV(w *bufio.Writer, header []string, rows func(emit func(...string) error) error) error {

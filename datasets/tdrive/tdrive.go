@@ -49,6 +49,7 @@ func Read(r io.Reader, name string, rep *parse.Report) (*traj.Trajectory, error)
 	if err := lines.Err(); err != nil {
 		return nil, &parse.Error{File: name, Line: lines.N() + 1, Err: err}
 	}
+	parse.CheckLastLine(lines, name, rep)
 	if lines.N() == 0 {
 		return nil, &parse.Error{File: name, Err: errors.New("empty file")}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tfm-course/course/datasets/internal/rowcount"
 	"github.com/tfm-course/course/datasets/parse"
 )
 
@@ -75,13 +76,20 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(taxi1))
 	f.Add([]byte("1,2008-02-02 15:36:08,116.5\n,,,\n\n"))
 	f.Add([]byte("1,2008-02-29 23:59:60,1e2,-0\n"))
+	f.Add([]byte("1,2008-02-02 15:36:08,116.51172,39.92123\n1,2008-02-02 15:46:08,116.51135,3"))
+	f.Add([]byte("\ufeff2,2008-02-02 15:36:08,116.51172,39.92123\n2,2008-02-02 15:46:08,116.51135,39."))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		tr, err := Read(bytes.NewReader(b), "fuzz.txt", &parse.Report{SkipBad: true})
+		rows := rowcount.Count(b, 0, rowcount.NotBlank)
+		rep := &parse.Report{SkipBad: true}
+		tr, err := Read(bytes.NewReader(b), "fuzz.txt", rep)
 		if err != nil {
 			return
 		}
 		if err := tr.Validate(); err != nil {
 			t.Fatal(err)
+		}
+		if rep.Rows != rows || len(tr.Points)+rep.SkippedRows != rows {
+			t.Fatalf("%d data rows in, %d counted, %d loaded + %d skipped", rows, rep.Rows, len(tr.Points), rep.SkippedRows)
 		}
 	})
 }

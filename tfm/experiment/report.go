@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/tfm-course/course/tfm/output"
 	"github.com/tfm-course/course/tfm/tasks"
 	"github.com/tfm-course/course/tfm/viz"
 )
@@ -226,30 +226,43 @@ func (r *Report) Figures() map[string]viz.Figure {
 	return figs
 }
 
-// Write saves results.md, results.csv and the figures (SVG) into dir.
-func (r *Report) Write(dir string) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
+// ResultFiles are the files Write writes before the figures.
+var ResultFiles = []string{"results.md", "results.csv"}
+
+// CheckOut refuses, before an experiment runs, an output folder whose
+// results.md or results.csv Write could not replace (see WriteDir).
+func CheckOut(dir string, force bool) error {
+	d, err := output.OpenDir(dir, force)
+	if err != nil {
+		return err
 	}
-	var files []string
-	md := filepath.Join(dir, "results.md")
-	if err := os.WriteFile(md, []byte(r.Markdown()), 0o644); err != nil {
-		return nil, err
-	}
-	files = append(files, md)
-	csvPath := filepath.Join(dir, "results.csv")
-	f, err := os.Create(csvPath)
+	return d.Check(ResultFiles...)
+}
+
+// Write saves results.md, results.csv and the figures (SVG) into dir (see
+// WriteDir, without force).
+func (r *Report) Write(dir string) ([]string, error) { return r.WriteDir(dir, false) }
+
+// WriteDir saves results.md, results.csv and the figures (SVG) into dir,
+// each atomically. A file of the same name that is not an earlier,
+// unchanged output of WriteDir is not replaced unless force (tfm/output).
+func (r *Report) WriteDir(dir string, force bool) ([]string, error) {
+	d, err := output.OpenDir(dir, force)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.WriteCSV(f); err != nil {
-		f.Close()
+	if err := d.Check(ResultFiles...); err != nil {
 		return nil, err
 	}
-	if err := f.Close(); err != nil {
+	var files []string
+	if err := d.WriteFile("results.md", []byte(r.Markdown())); err != nil {
 		return nil, err
 	}
-	files = append(files, csvPath)
+	files = append(files, filepath.Join(dir, "results.md"))
+	if err := d.WriteWith("results.csv", r.WriteCSV); err != nil {
+		return files, err
+	}
+	files = append(files, filepath.Join(dir, "results.csv"))
 	names := make([]string, 0)
 	figs := r.Figures()
 	for n := range figs {
@@ -257,11 +270,14 @@ func (r *Report) Write(dir string) ([]string, error) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		p := filepath.Join(dir, n+".svg")
-		if err := viz.Save(figs[n], p); err != nil {
+		svg, err := figs[n].SVG()
+		if err != nil {
 			return files, fmt.Errorf("figure %s: %w", n, err)
 		}
-		files = append(files, p)
+		if err := d.WriteFile(n+".svg", svg); err != nil {
+			return files, fmt.Errorf("figure %s: %w", n, err)
+		}
+		files = append(files, filepath.Join(dir, n+".svg"))
 	}
 	return files, nil
 }

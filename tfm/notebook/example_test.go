@@ -6,7 +6,8 @@ import (
 	"github.com/tfm-course/course/tfm/notebook"
 )
 
-// Inspect finds the failures nbconvert lets through, naming the cell.
+// Inspect finds the failures nbconvert lets through, naming the cell: here
+// GoNB's exit line closing the cell's stderr, with the panic that explains it.
 func ExampleInspect() {
 	nb, err := notebook.Read("testdata/executed/panic.ipynb")
 	if err != nil {
@@ -16,8 +17,7 @@ func ExampleInspect() {
 		fmt.Println(p.CodeCell, p.Reason)
 	}
 	// Output:
-	// 2 panic: assignment to entry in nil map
-	// 2 exit status 2
+	// 2 exit status 2 (panic: assignment to entry in nil map)
 }
 
 // Size picks the learner's size or, under `tfm notebooks run --quick`, the CI size.

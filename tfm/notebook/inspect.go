@@ -21,12 +21,32 @@ func (p Problem) String() string {
 	return fmt.Sprintf("%s: cell %d (code cell %d, %q): %s", p.Notebook, p.Cell+1, p.CodeCell, p.Source, p.Reason)
 }
 
-// failureLine matches output lines that mean a Go cell failed even though
-// nbconvert saw no error: a panic, a non-zero exit (os.Exit, log.Fatal, a
-// failed %test), a signal, a failed test, or an unknown GoNB command.
-var failureLine = regexp.MustCompile(`^(panic: |fatal error: |exit status [1-9][0-9]*|signal: |--- FAIL|FAIL\s*$|.*unknown or not implemented)`)
+// exitLine is what GoNB (internal/jpyexec) writes to stderr after a
+// cell's program, or one of its shell commands, ended badly: the text of
+// Go's exec.ExitError, a non-zero "exit status N" or "signal: NAME", on a
+// line of its own (after "^C" on an interrupt). It ends the cell's stderr
+// for the Go program; a failed `!command` is followed by the rest of the
+// cell, which GoNB still runs.
+var exitLine = regexp.MustCompile(`^(exit status [1-9][0-9]*|signal: (` + signalNames + `)( \(core dumped\))?)$`)
 
-// Inspect returns every problem in an executed notebook's outputs.
+// signalNames are the texts of the signals a cell's program dies of
+// (syscall.Signal.String on Linux).
+const signalNames = `killed|interrupt|terminated|aborted|segmentation fault|bus error|floating point exception|` +
+	`illegal instruction|quit|hangup|broken pipe|trace/breakpoint trap|user defined signal [12]|alarm clock|` +
+	`CPU time limit exceeded|file size limit exceeded`
+
+// contextLine marks the lines that tell why a failed cell failed: a
+// panic, a fatal runtime error, a failed test. They are reported with the
+// exit line, never on their own: a program that prints them and ends well
+// did not fail.
+var contextLine = regexp.MustCompile(`^(panic: |fatal error: |--- FAIL)`)
+
+// unknownCommand is GoNB's message for a mistyped %command (internal/specialcmd).
+var unknownCommand = regexp.MustCompile(`^"%[^"\s]*" unknown or not implemented yet\.`)
+
+// Inspect returns every problem in an executed notebook's outputs: error
+// outputs, GoNB's exit line in a cell's stderr, the whole line (with the
+// panic or FAIL line that explains it), and GoNB's unknown-command message.
 func Inspect(nb *Notebook) []Problem {
 	var out []Problem
 	for i, c := range nb.Cells {
@@ -36,6 +56,7 @@ func Inspect(nb *Notebook) []Problem {
 		add := func(reason string) {
 			out = append(out, Problem{Notebook: nb.Path, Cell: i, CodeCell: nb.CodeCellNumber(i), Reason: reason, Source: describeCell(string(c.Source))})
 		}
+		var context string
 		for _, o := range c.Outputs {
 			switch o.OutputType {
 			case "error":
@@ -47,7 +68,17 @@ func Inspect(nb *Notebook) []Problem {
 			case "stream":
 				for _, l := range strings.Split(string(o.Text), "\n") {
 					l = strings.TrimRight(l, "\r ")
-					if failureLine.MatchString(l) {
+					switch {
+					case context == "" && contextLine.MatchString(l):
+						context = l
+					case o.Name != "stderr":
+					case unknownCommand.MatchString(l):
+						add(l)
+					case exitLine.MatchString(l):
+						if context != "" {
+							l += " (" + context + ")"
+							context = ""
+						}
 						add(l)
 					}
 				}

@@ -74,24 +74,50 @@ func streamNotebook(t *testing.T, texts ...string) *Notebook {
 	return parsed
 }
 
-func TestInspectStreamPatterns(t *testing.T) {
-	bad := []string{
-		"exit status 3\n",               // os.Exit(3), log.Fatal
-		"signal: killed\n",              // OOM, timeout kill
-		"--- FAIL: TestX (0.01s)\n",     // failed test
-		"panic: runtime error: index\n", // panic
-		"fatal error: all goroutines are asleep - deadlock!\n",
-		"\"%foo\" unknown or not implemented yet.\n", // GoNB typo'd command
+func streamNotebookOn(t *testing.T, stream string, texts ...string) *Notebook {
+	t.Helper()
+	nb := streamNotebook(t, texts...)
+	for i := range nb.Cells {
+		nb.Cells[i].Outputs[0].Name = stream
 	}
-	for _, s := range bad {
-		if probs := Inspect(streamNotebook(t, s)); len(probs) != 1 {
-			t.Errorf("%q: %d problems, want 1", s, len(probs))
+	return nb
+}
+
+// A cell fails on GoNB's exit line in its stderr (a non-zero "exit status
+// N" or "signal: NAME" alone on a line, which GoNB writes after the cell's
+// program or a shell command ended badly), or on GoNB's unknown-command message; the
+// panic or FAIL lines before it are reported with it. Text that merely
+// looks like those lines is not a failure.
+func TestInspectStreamPatterns(t *testing.T) {
+	bad := []struct{ text, want string }{
+		{"exit status 3\n", "exit status 3"},   // os.Exit(3), log.Fatal
+		{"signal: killed\n", "signal: killed"}, // OOM, timeout kill
+		{"=== RUN TestX\n--- FAIL: TestX (0.01s)\nFAIL\nexit status 1\n", "exit status 1 (--- FAIL: TestX (0.01s))"}, // failed test
+		{"panic: runtime error: index\n\ngoroutine 1 [running]:\nmain.main()\nexit status 2\n", "exit status 2 (panic: runtime error: index)"},
+		{"fatal error: all goroutines are asleep - deadlock!\nexit status 2\n", "fatal error: all goroutines"},
+		{"^C\nsignal: interrupt\n", "signal: interrupt"},
+		{"\"%foo\" unknown or not implemented yet.", "unknown or not implemented"}, // GoNB typo'd command
+		{"exit status 1\nthe Go code after a failed !command\n", "exit status 1"},  // GoNB runs on after a failed shell command
+		{"signal: segmentation fault (core dumped)\n", "signal: segmentation fault"},
+	}
+	for _, c := range bad {
+		probs := Inspect(streamNotebookOn(t, "stderr", c.text))
+		if len(probs) != 1 || !strings.Contains(probs[0].Reason, c.want) {
+			t.Errorf("%q: problems %v, want one with %q", c.text, probs, c.want)
 		}
 	}
-	good := []string{"exit status 0\n", "loss fell: 2.1 -> 0.4\n", "PASS\n", "no panic: here\n", "tfm backend: go (SimpleGo, pure Go): default\n"}
+	good := []string{"exit status 0\n", "loss fell: 2.1 -> 0.4\n", "PASS\n", "no panic: here\n", "tfm backend: go (SimpleGo, pure Go): default\n",
+		"exit status 2 is what go vet returns on findings\n",      // starts like GoNB's line, is not it
+		"panic: a word in a log line\n", "--- FAIL is a prefix\n", // the program ended well
+		"signal: the word\nmore\n", "\"%x\" unknown or not implemented yet, said the doc\n"}
 	for _, s := range good {
-		if probs := Inspect(streamNotebook(t, s)); len(probs) != 0 {
+		if probs := Inspect(streamNotebookOn(t, "stderr", s)); len(probs) != 0 {
 			t.Errorf("%q: unexpected problems %v", s, probs)
+		}
+	}
+	for _, s := range []string{"exit status 2\n", "signal: killed\n"} { // on stdout it is the program's own text
+		if probs := Inspect(streamNotebookOn(t, "stdout", s)); len(probs) != 0 {
+			t.Errorf("stdout %q: unexpected problems %v", s, probs)
 		}
 	}
 }

@@ -10,9 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/tfm-course/course/tfm/output"
 )
 
 // DefaultKernel is the kernel the runner uses: "TFM Go (CPU)".
@@ -29,6 +32,10 @@ type Options struct {
 	CellTimeout time.Duration // per cell (default 20 min)
 	NoHTML      bool          // skip the HTML export
 	Log         io.Writer     // progress and the time table (default os.Stderr)
+	// Force replaces files in OutDir that are not the runner's own earlier,
+	// unchanged output (see tfm/output); without it Run refuses, before
+	// running anything, naming the file.
+	Force bool
 }
 
 // Result is the outcome of one notebook.
@@ -129,11 +136,25 @@ func Run(ctx context.Context, paths []string, opt Options) ([]Result, error) {
 	if opt.Log == nil {
 		opt.Log = os.Stderr
 	}
-	if err := CheckToolchain(opt.Kernel); err != nil {
-		return nil, err
-	}
 	out, err := filepath.Abs(opt.OutDir)
 	if err != nil {
+		return nil, err
+	}
+	dir, err := output.OpenDir(out, opt.Force)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range paths {
+		name := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
+		names := []string{name + ".ipynb"}
+		if !opt.NoHTML {
+			names = append(names, name+".html")
+		}
+		if err := dir.Check(names...); err != nil {
+			return nil, err
+		}
+	}
+	if err := CheckToolchain(opt.Kernel); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -145,7 +166,7 @@ func Run(ctx context.Context, paths []string, opt Options) ([]Result, error) {
 			return results, ctx.Err()
 		}
 		fmt.Fprintf(opt.Log, "notebooks: running %s%s\n", p, map[bool]string{true: " (quick)"}[opt.Quick])
-		r := runOne(ctx, p, out, opt)
+		r := runOne(ctx, p, dir, opt)
 		for _, pr := range r.Problems {
 			fmt.Fprintf(opt.Log, "FAIL %s\n", pr)
 		}
@@ -159,56 +180,126 @@ func Run(ctx context.Context, paths []string, opt Options) ([]Result, error) {
 	return results, nil
 }
 
-func runOne(ctx context.Context, path, outDir string, opt Options) (r Result) {
+// cellHook is an nbconvert config file: nbclient's on_cell_start hook
+// writes the index of the cell it starts to $TFM_CELL_MARK, so that when
+// the kernel dies (nbconvert then writes no notebook) the runner can
+// still name the cell.
+const cellHook = `import os
+def _tfm_cell_start(cell=None, cell_index=None, **kw):
+    with open(os.environ["TFM_CELL_MARK"], "w") as f:
+        f.write(str(cell_index))
+c.ExecutePreprocessor.on_cell_start = _tfm_cell_start
+`
+
+func runOne(ctx context.Context, path string, dir *output.Dir, opt Options) (r Result) {
 	r.Notebook = path
 	start := time.Now()
 	defer func() { r.Duration = time.Since(start) }()
-	if _, err := Read(path); err != nil { // fail early, with the file's name, on a broken notebook
+	src, err := Read(path) // fail early, with the file's name, on a broken notebook
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	// nbconvert writes into a private folder; the files move into the
+	// output folder whole, and only over the runner's own.
+	work, err := os.MkdirTemp(dir.Path(), ".run-")
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	defer os.RemoveAll(work)
+	hook, mark := filepath.Join(work, "hook.py"), filepath.Join(work, "cell")
+	if err := os.WriteFile(hook, []byte(cellHook), 0o644); err != nil {
 		r.Err = err
 		return r
 	}
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	executed := filepath.Join(outDir, name+".ipynb")
-	os.Remove(executed)
-	args := []string{"nbconvert", "--execute", "--to", "notebook",
+	executed := filepath.Join(work, name+".ipynb")
+	args := []string{"nbconvert", "--config", hook, "--execute", "--to", "notebook",
 		"--ExecutePreprocessor.kernel_name=" + opt.Kernel,
 		fmt.Sprintf("--ExecutePreprocessor.timeout=%d", int(opt.CellTimeout.Seconds())),
 		"--ExecutePreprocessor.allow_errors=True", // we inspect every output ourselves
-		"--output-dir", outDir, "--output", name + ".ipynb", path}
+		"--output-dir", work, "--output", name + ".ipynb", path}
 	cmd := exec.CommandContext(ctx, "jupyter", args...)
 	cmd.Env = nil // without --quick, full size even if the caller's environment says quick
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, QuickEnv+"=") {
+		if !strings.HasPrefix(kv, QuickEnv+"=") && !strings.HasPrefix(kv, "TFM_CELL_MARK=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
+	cmd.Env = append(cmd.Env, "TFM_CELL_MARK="+mark)
 	if opt.Quick {
 		cmd.Env = append(cmd.Env, QuickEnv+"=1")
 	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		r.Err = fmt.Errorf("jupyter nbconvert --execute: %v\n%s", err, tail(stderr.String(), 25))
-	}
+	runErr := cmd.Run()
 	nb, err := Read(executed)
 	if err != nil {
-		if r.Err == nil {
+		if runErr == nil {
 			r.Err = fmt.Errorf("no executed notebook: %w", err)
+		} else if p, ok := stoppedCell(src, mark, stderr.String()); ok {
+			r.Problems = []Problem{p}
+		} else {
+			r.Err = fmt.Errorf("jupyter nbconvert --execute: %v\n%s", runErr, tail(stderr.String(), 25))
 		}
 		return r
 	}
+	if runErr != nil {
+		r.Err = fmt.Errorf("jupyter nbconvert --execute: %v\n%s", runErr, tail(stderr.String(), 25))
+	}
 	nb.Path = path // report the source notebook's name
-	r.Executed = executed
 	r.Problems = Inspect(nb)
+	if err := dir.WriteFile(name+".ipynb", mustRead(executed)); err != nil {
+		if r.Err == nil {
+			r.Err = err
+		}
+		return r
+	}
+	r.Executed = filepath.Join(dir.Path(), name+".ipynb")
 	if !opt.NoHTML {
-		html := exec.CommandContext(ctx, "jupyter", "nbconvert", "--to", "html", "--output-dir", outDir, executed)
-		if b, err := html.CombinedOutput(); err != nil && r.Err == nil {
+		html := exec.CommandContext(ctx, "jupyter", "nbconvert", "--to", "html", "--output-dir", work, executed)
+		b, err := html.CombinedOutput()
+		if err == nil {
+			err = dir.WriteFile(name+".html", mustRead(filepath.Join(work, name+".html")))
+			b = nil
+		}
+		if err != nil && r.Err == nil {
 			r.Err = fmt.Errorf("HTML export: %v\n%s", err, tail(string(b), 10))
 		} else if err == nil {
-			r.HTML = filepath.Join(outDir, name+".html")
+			r.HTML = filepath.Join(dir.Path(), name+".html")
 		}
 	}
 	return r
+}
+
+func mustRead(p string) []byte {
+	b, _ := os.ReadFile(p)
+	return b
+}
+
+// stoppedCell names the cell that was running when nbconvert stopped
+// without writing a notebook (the kernel died, a cell timed out): the
+// index the cell hook left in mark, with the last line of nbconvert's
+// Python traceback as the reason.
+func stoppedCell(src *Notebook, mark, stderr string) (Problem, bool) {
+	b, err := os.ReadFile(mark)
+	if err != nil {
+		return Problem{}, false
+	}
+	i, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || i < 0 || i >= len(src.Cells) {
+		return Problem{}, false
+	}
+	last := tail(stderr, 1)
+	reason := "nbconvert stopped while running this cell: " + last
+	switch {
+	case strings.Contains(stderr, "DeadKernelError"):
+		reason = "the kernel died while running this cell (" + last + ")"
+	case strings.Contains(stderr, "CellTimeoutError") || strings.Contains(stderr, "TimeoutError"):
+		reason = "the cell timed out (" + last + ")"
+	}
+	return Problem{Notebook: src.Path, Cell: i, CodeCell: src.CodeCellNumber(i), Reason: reason, Source: describeCell(string(src.Cells[i].Source))}, true
 }
 
 func tail(s string, n int) string {

@@ -2,10 +2,13 @@ package notebook
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tfm-course/course/tfm/output"
 )
 
 // requireToolchain skips (or, with TFM_REQUIRE_NOTEBOOKS=1, fails) when Jupyter/GoNB are missing.
@@ -115,4 +118,46 @@ func allText(nb *Notebook) string {
 		}
 	}
 	return b.String()
+}
+
+// The runner refuses, before running anything, to replace a file in its
+// output folder that is not its own output (here: the source notebooks
+// themselves, with --out pointing at their folder).
+func TestRunRefusesToReplaceOtherFiles(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "good.ipynb")
+	b, err := os.ReadFile("testdata/good.ipynb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(src, b, 0o644)
+	_, err = Run(context.Background(), []string{src}, Options{OutDir: dir, NoHTML: true, Log: &strings.Builder{}})
+	if !errors.Is(err, output.ErrExists) || !strings.Contains(err.Error(), src) {
+		t.Fatalf("err = %v, want one naming %s", err, src)
+	}
+	if after, _ := os.ReadFile(src); string(after) != string(b) {
+		t.Fatal("the source notebook was changed")
+	}
+}
+
+// A kernel that dies is reported naming the cell it died in, not as a
+// Python traceback.
+func TestRunnerNamesTheCellWhereTheKernelDied(t *testing.T) {
+	requireToolchain(t)
+	res, err := Run(context.Background(), []string{"testdata/deadkernel.ipynb"}, Options{OutDir: t.TempDir(), NoHTML: true, Log: &strings.Builder{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res[0].Failed() {
+		t.Fatal("a dead kernel passed")
+	}
+	msg := Summarize(res).Error()
+	for _, want := range []string{`deadkernel.ipynb: cell 3 (code cell 2, "!kill -9 $PPID # the kernel dies here")`, "the kernel died while running this cell"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("failure lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "Traceback") {
+		t.Errorf("a Python traceback in the report:\n%s", msg)
+	}
 }

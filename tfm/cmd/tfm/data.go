@@ -51,6 +51,7 @@ type statsResult struct {
 	Path         string `json:"path"`
 	SkippedRows  int    `json:"skipped_rows"`
 	SkippedFiles int    `json:"skipped_files"`
+	Warnings     int    `json:"warnings"` // loaded but suspicious input, e.g. a last line without newline (on stderr)
 }
 
 func dataStats(args []string) error {
@@ -93,7 +94,7 @@ func dataStats(args []string) error {
 		}
 	}
 	if *asJSON {
-		return printJSON(statsResult{Summary: s, Format: strings.ToLower(in.Format), Path: pos[0], SkippedRows: rep.SkippedRows, SkippedFiles: rep.SkippedFiles})
+		return printJSON(statsResult{Summary: s, Format: strings.ToLower(in.Format), Path: pos[0], SkippedRows: rep.SkippedRows, SkippedFiles: rep.SkippedFiles, Warnings: rep.NumWarnings})
 	}
 	fmt.Print(s.String())
 	return nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tfm-course/course/datasets/synth"
+	"github.com/tfm-course/course/tfm/output"
 	"github.com/tfm-course/course/tfm/roadnet"
 )
 
@@ -35,12 +36,14 @@ func dataSynth(args []string) error {
 	network := fs.String("network", "", "simulate on this OpenStreetMap road network (.osm, .osm.bz2, .osm.gz, .osm.pbf) instead of the generated one")
 	out := fs.String("out", "", "output folder (required)")
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
+	force := fs.Bool("force", false, "replace files of the same names in --out that are not this command's own unchanged output")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: tfm data synth --seed S --trajectories N --out DIR [--json]\n\n"+
 			"Generates the synthetic city (road network, districts, POIs, agents with\n"+
 			"routines) and writes to DIR: trajectories.csv (traj_id,user_id,mode,lon,lat,time),\n"+
 			"truth.csv, paths.csv, trips.csv, agents.csv, roads.geojson, districts.geojson,\n"+
-			"pois.geojson and city.json.\n\nFlags:\n")
+			"pois.geojson and city.json. It refuses to replace a file of those names that is not its\n"+
+			"own earlier, unchanged output (recorded in DIR/.tfm-output.json) unless --force.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	pos, err := parseInterspersed(fs, args)
@@ -74,6 +77,16 @@ func dataSynth(args []string) error {
 	cfg := d
 	cfg.Seed, cfg.Trajectories, cfg.Agents, cfg.Days = *seed, *n, *agents, *days
 	cfg.SamplingInterval, cfg.Noise, cfg.DropoutRate, cfg.POIs = *interval, *noise, *dropout, *pois
+	if err := synth.CheckMemory(cfg, 0); err != nil {
+		return fmt.Errorf("--trajectories %d: %w", *n, err)
+	}
+	dir, err := output.OpenDir(*out, *force)
+	if err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if err := dir.Check(synth.Files...); err != nil { // refuse before generating
+		return err
+	}
 	start := time.Now()
 	if *network != "" {
 		g, st, err := roadnet.LoadOSM(*network, roadnet.OSMOptions{})
@@ -88,7 +101,7 @@ func dataSynth(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := city.WriteDir(*out); err != nil {
+	if err := city.WriteInto(dir); err != nil {
 		return err
 	}
 	m := city.Meta()

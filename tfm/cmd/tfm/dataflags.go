@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/tfm-course/course/datasets"
@@ -15,6 +16,12 @@ type dataInput struct {
 	Format  string
 	SkipBad bool
 	Columns datasets.Columns
+	// Skipped counts what --skip-bad dropped over every open, for the
+	// skipped_rows and skipped_files of a command's --json line.
+	Skipped struct {
+		Rows  int `json:"skipped_rows"`
+		Files int `json:"skipped_files"`
+	}
 }
 
 // dataFlags registers the input-data flags on fs; formatUsage is the help
@@ -46,7 +53,20 @@ func (d *dataInput) options() datasets.Options {
 	return datasets.Options{SkipBad: d.SkipBad, Columns: d.Columns}
 }
 
-// open loads path in the --format with the flags' options.
+// open loads path in the --format with the flags' options, says on
+// stderr what --skip-bad dropped and adds it to Skipped.
 func (d *dataInput) open(path string) (*traj.Dataset, error) {
-	return datasets.Open(d.Format, path, d.options())
+	rep := &datasets.Report{}
+	opt := d.options()
+	opt.Report = rep
+	ds, err := datasets.Open(d.Format, path, opt)
+	if err != nil {
+		return nil, err
+	}
+	if rep.SkippedRows > 0 || rep.SkippedFiles > 0 {
+		fmt.Fprintf(os.Stderr, "datasets: %s %s: %v\n", d.Format, path, rep)
+	}
+	d.Skipped.Rows += rep.SkippedRows
+	d.Skipped.Files += rep.SkippedFiles
+	return ds, nil
 }

@@ -37,6 +37,9 @@ type distanceResult struct {
 	Threads     int     `json:"threads"`
 	Seconds     float64 `json:"seconds"`
 	CellsPerSec float64 `json:"cells_per_sec"`
+	// SkippedRows and SkippedFiles are what --skip-bad dropped (as in `data stats`).
+	SkippedRows  int `json:"skipped_rows"`
+	SkippedFiles int `json:"skipped_files"`
 }
 
 func distanceRun(sub string, args []string) error {
@@ -169,7 +172,8 @@ func distanceRun(sub string, args []string) error {
 			th = runtime.GOMAXPROCS(0)
 		}
 		return printJSON(distanceResult{Metric: m.String(), Rows: rows, Cols: cols, Values: len(vals),
-			Threads: th, Seconds: secs, CellsPerSec: cells / max(secs, 1e-9)})
+			Threads: th, Seconds: secs, CellsPerSec: cells / max(secs, 1e-9),
+			SkippedRows: in.Skipped.Rows, SkippedFiles: in.Skipped.Files})
 	}
 	return nil
 }

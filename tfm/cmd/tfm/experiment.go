@@ -36,6 +36,7 @@ func experimentRun(args []string) error {
 	steps := fs.Int("pretrain-steps", 0, "pre-training steps per variant (0 = default)")
 	asJSON := fs.Bool("json", false, "print one JSON line (files and headline numbers) on stdout")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	force := fs.Bool("force", false, "replace result files in --out that are not an earlier, unchanged run's")
 	// Accept NAME before or after the flags.
 	var name string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -80,6 +81,9 @@ func experimentRun(args []string) error {
 	if *out == "" {
 		*out = filepath.Join("out", "experiments", name)
 	}
+	if err := experiment.CheckOut(*out, *force); err != nil { // before the run, not after
+		return err
+	}
 	ds, err := datasets.Load(*data)
 	if err != nil {
 		return err
@@ -90,7 +94,7 @@ func experimentRun(args []string) error {
 	if err != nil {
 		return err
 	}
-	files, err := rep.Write(*out)
+	files, err := rep.WriteDir(*out, *force)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tfm-course/course/datasets"
 	"github.com/tfm-course/course/datasets/synth"
+	"github.com/tfm-course/course/tfm/output"
 	"github.com/tfm-course/course/tfm/roadnet"
 )
 
@@ -97,6 +98,8 @@ type mapmatchResult struct {
 	PointsPerSecond float64 `json:"points_per_second"`
 	Out             string  `json:"out"`
 	GeoJSON         string  `json:"geojson,omitempty"`
+	SkippedRows     int     `json:"skipped_rows"`  // dropped by --skip-bad (as in `data stats`)
+	SkippedFiles    int     `json:"skipped_files"` // dropped by --skip-bad
 }
 
 func mapmatchRun(args []string) error {
@@ -107,6 +110,7 @@ func mapmatchRun(args []string) error {
 	out := fs.String("out", "-", "CSV of matched paths (traj_id,seq,segment_id,entry_time,break); '-' is stdout")
 	gj := fs.String("geojson", "", "also write the matched paths as GeoJSON LineStrings to this file")
 	asJSON := fs.Bool("json", false, "print one JSON summary line last on stdout")
+	force := fs.Bool("force", false, "replace --out and --geojson files that exist")
 	cfg := matchFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: tfm mapmatch --network FILE|synthetic --format F [--out matched.csv] [--geojson paths.geojson] [--json] PATH\n"+
@@ -129,6 +133,13 @@ func mapmatchRun(args []string) error {
 	if err := in.requireFormat(); err != nil {
 		return err
 	}
+	for _, p := range []string{*out, *gj} { // refuse before the work
+		if p != "" && p != "-" {
+			if err := output.CheckFile(p, *force); err != nil {
+				return err
+			}
+		}
+	}
 	g, err := loadNetwork(*network, *seed)
 	if err != nil {
 		return err
@@ -145,7 +156,8 @@ func mapmatchRun(args []string) error {
 	ms, errs := m.MatchAll(ds.Trajectories)
 	el := time.Since(start)
 	res := mapmatchResult{Network: *network, Nodes: len(g.Nodes), Segments: len(g.Segments),
-		Trajectories: len(ds.Trajectories), Points: ds.NumPoints(), Seconds: el.Seconds(), Out: *out, GeoJSON: *gj}
+		Trajectories: len(ds.Trajectories), Points: ds.NumPoints(), Seconds: el.Seconds(), Out: *out, GeoJSON: *gj,
+		SkippedRows: in.Skipped.Rows, SkippedFiles: in.Skipped.Files}
 	for i, e := range errs {
 		if e != nil {
 			res.Failed++
@@ -163,11 +175,11 @@ func mapmatchRun(args []string) error {
 	if el > 0 {
 		res.PointsPerSecond = float64(res.Points) / el.Seconds()
 	}
-	if err := writeMatchCSV(*out, ms); err != nil {
+	if err := writeMatchCSV(*out, ms, *force); err != nil {
 		return err
 	}
 	if *gj != "" {
-		if err := writeMatchGeoJSON(*gj, g, ms); err != nil {
+		if err := writeMatchGeoJSON(*gj, g, ms, *force); err != nil {
 			return err
 		}
 	}
@@ -179,17 +191,16 @@ func mapmatchRun(args []string) error {
 	return nil
 }
 
-// writeMatchCSV writes traj_id,seq,segment_id,entry_time,break rows.
-func writeMatchCSV(path string, ms []*roadnet.Match) error {
-	var w io.Writer = os.Stdout
+// writeMatchCSV writes traj_id,seq,segment_id,entry_time,break rows to
+// path ('-': stdout), atomically and, without force, never over a file.
+func writeMatchCSV(path string, ms []*roadnet.Match, force bool) error {
 	if path != "-" {
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
+		return output.WriteWith(path, force, func(w io.Writer) error { return matchCSV(w, ms) })
 	}
+	return matchCSV(os.Stdout, ms)
+}
+
+func matchCSV(w io.Writer, ms []*roadnet.Match) error {
 	bw := bufio.NewWriter(w)
 	cw := csv.NewWriter(bw)
 	cw.Write([]string{"traj_id", "seq", "segment_id", "entry_time", "break"})
@@ -209,7 +220,7 @@ func writeMatchCSV(path string, ms []*roadnet.Match) error {
 }
 
 // writeMatchGeoJSON writes one LineString feature per matched piece.
-func writeMatchGeoJSON(path string, g *roadnet.Graph, ms []*roadnet.Match) error {
+func writeMatchGeoJSON(path string, g *roadnet.Graph, ms []*roadnet.Match, force bool) error {
 	fc := geojson.NewFeatureCollection()
 	for _, m := range ms {
 		if m == nil {
@@ -243,7 +254,7 @@ func writeMatchGeoJSON(path string, g *roadnet.Graph, ms []*roadnet.Match) error
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, b, 0o644)
+	return output.WriteFile(path, b, force)
 }
 
 // metres parses "10", "10m" or "10 m".

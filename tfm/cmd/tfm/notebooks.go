@@ -33,10 +33,13 @@ func notebooksRun(args []string) error {
 	timeout := fs.Duration("cell-timeout", 20*time.Minute, "time limit per cell")
 	noHTML := fs.Bool("no-html", false, "skip the HTML export")
 	asJSON := fs.Bool("json", false, "print a one-line JSON summary last on stdout")
+	force := fs.Bool("force", false, "replace files in --out that are not an earlier run's unchanged output")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: tfm notebooks run [flags] [NOTEBOOK.ipynb …]   (default: notebooks/*.ipynb)\n\n"+
 			"Executes each notebook with jupyter nbconvert on the TFM CPU kernel and fails, naming notebook and cell,\n"+
-			"on error outputs, panics, `exit status N`, `signal:`, `--- FAIL` and unknown GoNB commands.\n\n")
+			"on error outputs, GoNB's `exit status N` / `signal: S` line closing a cell's stderr (with the panic or\n"+
+			"`--- FAIL` line before it), unknown GoNB commands, and a dead kernel. It refuses to replace a file in\n"+
+			"--out that is not its own earlier output (recorded in --out/.tfm-output.json) unless --force.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -57,7 +60,7 @@ func notebooksRun(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	results, err := notebook.Run(ctx, paths, notebook.Options{OutDir: *out, Quick: *quick, Kernel: *kernel, CellTimeout: *timeout, NoHTML: *noHTML})
+	results, err := notebook.Run(ctx, paths, notebook.Options{OutDir: *out, Quick: *quick, Kernel: *kernel, CellTimeout: *timeout, NoHTML: *noHTML, Force: *force})
 	if err != nil {
 		return err
 	}
