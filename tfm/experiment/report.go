@@ -80,6 +80,10 @@ func lowerIsBetter(metric string) bool {
 	return false
 }
 
+// noDirection says which tasks' metrics are descriptions, not scores
+// (causal-shift's prediction rates and context probe).
+func noDirection(task string) bool { return task == "bias_shifted" || task == "context_probe" }
+
 // Markdown renders one table per task: variants as rows, metrics as
 // columns, mean ± std over the seeds.
 func (r *Report) Markdown() string {
@@ -120,7 +124,10 @@ func (r *Report) Markdown() string {
 			if lowerIsBetter(m) {
 				arrow = "↓"
 			}
-			fmt.Fprintf(&b, " %s %s |", m, arrow)
+			if noDirection(task) {
+				arrow = ""
+			}
+			fmt.Fprintf(&b, " %s |", strings.TrimSpace(m+" "+arrow))
 		}
 		b.WriteString("\n|---|---|")
 		for range metrics {
@@ -199,6 +206,9 @@ func (r *Report) Figures() map[string]viz.Figure {
 		"classify":   {"accuracy", "macro_f1"},
 		"recover":    {"recovery_error_m", "recovery_accuracy"},
 		"pretrain":   {"final_loss"},
+		// causal-shift
+		"accuracy":      {"iid", "shifted"},
+		"context_probe": {"district_type"},
 	}
 	figs := map[string]viz.Figure{}
 	sums := r.Summaries()
@@ -226,7 +236,8 @@ func (r *Report) Figures() map[string]viz.Figure {
 	return figs
 }
 
-// Write saves results.md, results.csv and the figures (SVG) into dir.
+// Write saves results.md, results.csv, results.json (ResultsFile) and the
+// figures (SVG) into dir.
 func (r *Report) Write(dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -250,6 +261,11 @@ func (r *Report) Write(dir string) ([]string, error) {
 		return nil, err
 	}
 	files = append(files, csvPath)
+	js, err := r.WriteJSON(dir)
+	if err != nil {
+		return files, err
+	}
+	files = append(files, js)
 	names := make([]string, 0)
 	figs := r.Figures()
 	for n := range figs {
