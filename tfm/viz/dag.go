@@ -90,8 +90,9 @@ func drawPanel(c draw.Canvas, r vg.Rectangle, p DAGPanel) error {
 		c.FillText(textStyle(11, dagInk, draw.XCenter, draw.YBottom), vg.Point{X: (r.Min.X + r.Max.X) / 2, Y: r.Min.Y + px(6)}, p.Note)
 		r.Min.Y += px(28)
 	}
-	const radius = 34 // px
-	inner := vg.Rectangle{Min: vg.Point{X: r.Min.X + px(radius+20), Y: r.Min.Y + px(radius+4)}, Max: vg.Point{X: r.Max.X - px(radius+20), Y: r.Max.Y - px(radius+4)}}
+	const radius = 38 // px
+	// Wide side margins: the labels of slanted arrows extend sideways.
+	inner := vg.Rectangle{Min: vg.Point{X: r.Min.X + px(radius+70), Y: r.Min.Y + px(radius+4)}, Max: vg.Point{X: r.Max.X - px(radius+70), Y: r.Max.Y - px(radius+4)}}
 	at := map[string]vg.Point{}
 	for _, n := range p.Nodes {
 		at[n.ID] = vg.Point{X: inner.Min.X + vg.Length(n.X)*(inner.Max.X-inner.Min.X), Y: inner.Min.Y + vg.Length(n.Y)*(inner.Max.Y-inner.Min.Y)}
@@ -138,6 +139,9 @@ func drawPanel(c draw.Canvas, r vg.Rectangle, p DAGPanel) error {
 				nx, ny = -nx, -ny
 			}
 			off := float64(px(10))
+			if e.Cut { // clear of the cross
+				off = float64(px(20))
+			}
 			lp := vg.Point{X: mid.X + vg.Length(nx*off), Y: mid.Y + vg.Length(ny*off)}
 			xa, ya := draw.XCenter, draw.YCenter
 			switch {
