@@ -56,7 +56,6 @@ func experimentRun(args []string) error {
 		fs.Usage()
 		return fmt.Errorf("missing experiment name (%s)", strings.Join(experiment.Names(), ", "))
 	}
-
 	if _, ok := experiment.Experiments[name]; !ok {
 		return fmt.Errorf("unknown experiment %q (want one of %s)", name, strings.Join(experiment.Names(), ", "))
 	}
