@@ -110,3 +110,26 @@ func TestSpuriousShortcutVersusCause(t *testing.T) {
 		t.Errorf("shortcut accuracy train %.3f test %.3f; speed rule train %.3f test %.3f", shortcut[0], shortcut[1], cause[0], cause[1])
 	}
 }
+
+// The intervention: an i.i.d. split drawn like train and a test split whose
+// true label agrees with the context group for 1-P of trips (the link flipped).
+func TestPlantSpuriousFlippedAndIID(t *testing.T) {
+	c := cityForTest(t)
+	ds, rep, err := c.SpuriousDataset(SpuriousOptions{P: 0.9, TestFraction: 0.2, IIDFraction: 0.15, TestAgreement: 0.1, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", rep)
+	if rep.IID < 100 || rep.Test < 200 || rep.Train < 400 || rep.Train+rep.IID+rep.Test+rep.Unused != len(ds.Trajectories) {
+		t.Errorf("split sizes %+v", rep)
+	}
+	if math.Abs(rep.TrainAgreement-0.9) > 0.01 || math.Abs(rep.IIDAgreement-0.9) > 0.02 || math.Abs(rep.TestAgreement-0.1) > 0.01 {
+		t.Errorf("agreement train %.3f iid %.3f test %.3f, want 0.9, 0.9, 0.1", rep.TrainAgreement, rep.IIDAgreement, rep.TestAgreement)
+	}
+	if math.Abs(rep.TestPositive-0.5) > 0.01 {
+		t.Errorf("test positive share %.3f, want 0.5", rep.TestPositive)
+	}
+	if _, _, err := c.SpuriousDataset(SpuriousOptions{TestAgreement: 1}); err == nil {
+		t.Error("TestAgreement = 1 accepted")
+	}
+}

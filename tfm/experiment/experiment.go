@@ -38,6 +38,9 @@ type Runner struct {
 	// Variants derives the variants from base, the default pre-training
 	// options with the configuration's encoder and step count.
 	Variants func(base pretrain.Options) []Variant
+	// Custom, when set, runs the experiment instead of the variants × tasks
+	// loop (an experiment of its own design, e.g. causal-shift).
+	Custom func(ctx context.Context, name string, ts []*traj.Trajectory, cfg Config) (*Report, error)
 }
 
 // Experiments is the registry of experiments by name (what Run and
@@ -166,6 +169,9 @@ type Report struct {
 	Elapsed time.Duration
 	// Confusions keeps one confusion matrix per variant (first seed).
 	Confusions map[string]*tasks.ConfusionMatrix
+	// Headline holds an experiment's named headline numbers (means over
+	// seeds), e.g. causal-shift's plain_shifted; the CLI's --json reports them.
+	Headline map[string]float64
 }
 
 // Run runs the named experiment (a key of Experiments) on the trajectories
@@ -177,6 +183,13 @@ func Run(ctx context.Context, name string, ts []*traj.Trajectory, cfg Config) (*
 		return nil, fmt.Errorf("unknown experiment %q (want one of %s)", name, strings.Join(Names(), ", "))
 	}
 	start := time.Now()
+	if runner.Custom != nil {
+		rep, err := runner.Custom(ctx, name, ts, cfg)
+		if rep != nil {
+			rep.Elapsed = time.Since(start)
+		}
+		return rep, err
+	}
 	rep := &Report{Name: name, Config: cfg, Confusions: map[string]*tasks.ConfusionMatrix{}}
 	base := pretrain.DefaultOptions()
 	base.Encoder, base.Steps = cfg.Encoder, cfg.PretrainSteps

@@ -12,15 +12,22 @@ import (
 	"github.com/tfm-course/course/tfm/pretrain"
 )
 
-// The registry lists the three experiments in course order; each compares
-// pre-trained variants with the scratch baseline.
+// The registry lists the experiments in course order; each of the
+// variants × tasks kind compares pre-trained variants with the scratch
+// baseline (causal-shift, a Custom run, compares three classifiers).
 func TestRegistry(t *testing.T) {
-	if got, want := Names(), []string{"pretrain-vs-scratch", "masking-ablation", "hybrid-sweep"}; !slices.Equal(got, want) {
+	if got, want := Names(), []string{"pretrain-vs-scratch", "masking-ablation", "hybrid-sweep", "causal-shift"}; !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)
 	}
 	base := pretrain.DefaultOptions()
 	for name, r := range Experiments {
 		vs := r.Variants(base)
+		if r.Custom != nil {
+			if len(vs) != 3 || vs[0].Name != "plain" || !vs[0].Pretrain.Causal.Plain || vs[2].Pretrain.Causal.Plain {
+				t.Errorf("%s: variants %+v", name, vs)
+			}
+			continue
+		}
 		if len(r.Tasks) == 0 || len(vs) < 2 {
 			t.Errorf("%s: %d tasks, %d variants", name, len(r.Tasks), len(vs))
 			continue

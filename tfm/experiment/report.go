@@ -80,6 +80,10 @@ func lowerIsBetter(metric string) bool {
 	return false
 }
 
+// noDirection says which tasks' metrics are descriptions, not scores
+// (causal-shift's prediction rates and context probe).
+func noDirection(task string) bool { return task == "bias_shifted" || task == "context_probe" }
+
 // Markdown renders one table per task: variants as rows, metrics as
 // columns, mean ± std over the seeds.
 func (r *Report) Markdown() string {
@@ -120,7 +124,10 @@ func (r *Report) Markdown() string {
 			if lowerIsBetter(m) {
 				arrow = "↓"
 			}
-			fmt.Fprintf(&b, " %s %s |", m, arrow)
+			if noDirection(task) {
+				arrow = ""
+			}
+			fmt.Fprintf(&b, " %s |", strings.TrimSpace(m+" "+arrow))
 		}
 		b.WriteString("\n|---|---|")
 		for range metrics {
@@ -199,6 +206,9 @@ func (r *Report) Figures() map[string]viz.Figure {
 		"classify":   {"accuracy", "macro_f1"},
 		"recover":    {"recovery_error_m", "recovery_accuracy"},
 		"pretrain":   {"final_loss"},
+		// causal-shift
+		"accuracy":      {"iid", "shifted"},
+		"context_probe": {"district_type"},
 	}
 	figs := map[string]viz.Figure{}
 	sums := r.Summaries()
@@ -226,11 +236,11 @@ func (r *Report) Figures() map[string]viz.Figure {
 	return figs
 }
 
-// ResultFiles are the files Write writes before the figures.
-var ResultFiles = []string{"results.md", "results.csv"}
+// ResultFiles are the files WriteDir writes before the figures.
+var ResultFiles = []string{"results.md", "results.csv", ResultsFile}
 
 // CheckOut refuses, before an experiment runs, an output folder whose
-// results.md or results.csv Write could not replace (see WriteDir).
+// results files WriteDir could not replace (see WriteDir).
 func CheckOut(dir string, force bool) error {
 	d, err := output.OpenDir(dir, force)
 	if err != nil {
@@ -239,11 +249,12 @@ func CheckOut(dir string, force bool) error {
 	return d.Check(ResultFiles...)
 }
 
-// Write saves results.md, results.csv and the figures (SVG) into dir (see
-// WriteDir, without force).
+// Write saves results.md, results.csv, results.json and the figures (SVG)
+// into dir (see WriteDir, without force).
 func (r *Report) Write(dir string) ([]string, error) { return r.WriteDir(dir, false) }
 
-// WriteDir saves results.md, results.csv and the figures (SVG) into dir,
+// WriteDir saves results.json (ResultsFile, the record the tables are
+// generated from), results.md, results.csv and the figures (SVG) into dir,
 // each atomically. A file of the same name that is not an earlier,
 // unchanged output of WriteDir is not replaced unless force (tfm/output).
 func (r *Report) WriteDir(dir string, force bool) ([]string, error) {
@@ -254,12 +265,39 @@ func (r *Report) WriteDir(dir string, force bool) ([]string, error) {
 	if err := d.Check(ResultFiles...); err != nil {
 		return nil, err
 	}
+	js, err := r.JSON()
+	if err != nil {
+		return nil, err
+	}
+	if err := d.WriteFile(ResultsFile, js); err != nil {
+		return nil, err
+	}
+	tables, err := r.writeTables(dir, d.WriteWith)
+	return append([]string{filepath.Join(dir, ResultsFile)}, tables...), err
+}
+
+// WriteTables regenerates the tables and figures of dir (results.md,
+// results.csv, *.svg) from the report, leaving results.json as it is:
+// what `tfm experiment report DIR` does. They are derived files, so they
+// are replaced (atomically, with no output record: a committed results
+// folder stays as committed); a hand edit of them is what this undoes.
+func (r *Report) WriteTables(dir string) ([]string, error) {
+	return r.writeTables(dir, func(name string, write func(io.Writer) error) error {
+		return output.WriteWith(filepath.Join(dir, name), true, write)
+	})
+}
+
+// writeTables writes the tables and figures through put.
+func (r *Report) writeTables(dir string, put func(name string, write func(io.Writer) error) error) ([]string, error) {
+	bytes := func(b []byte) func(io.Writer) error {
+		return func(w io.Writer) error { _, err := w.Write(b); return err }
+	}
 	var files []string
-	if err := d.WriteFile("results.md", []byte(r.Markdown())); err != nil {
+	if err := put("results.md", bytes([]byte(r.Markdown()))); err != nil {
 		return nil, err
 	}
 	files = append(files, filepath.Join(dir, "results.md"))
-	if err := d.WriteWith("results.csv", r.WriteCSV); err != nil {
+	if err := put("results.csv", r.WriteCSV); err != nil {
 		return files, err
 	}
 	files = append(files, filepath.Join(dir, "results.csv"))
@@ -274,7 +312,7 @@ func (r *Report) WriteDir(dir string, force bool) ([]string, error) {
 		if err != nil {
 			return files, fmt.Errorf("figure %s: %w", n, err)
 		}
-		if err := d.WriteFile(n+".svg", svg); err != nil {
+		if err := put(n+".svg", bytes(svg)); err != nil {
 			return files, fmt.Errorf("figure %s: %w", n, err)
 		}
 		files = append(files, filepath.Join(dir, n+".svg"))

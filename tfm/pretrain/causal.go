@@ -33,15 +33,29 @@ import (
 //
 // Given C explicitly, the context's share of the label is explained by u_c
 // instead of being squeezed into f(x), and the prior-weighted sum removes it
-// at prediction time. With Adjust=false the head is W·f(x)+b only: the plain
-// model, which learns the shortcut when the training data has one.
+// at prediction time. With Deconfound = λ > 0 the encoder is also trained to
+// drop the context from f(x) itself (representation learning, not only the
+// head):
+//
+//	loss = CE(logits(x, c), y) + λ·η²_w(f(x); c)    (contextShare)
+//
+// where η²_w is the share of the embedding's variance the context explains,
+// measured with inverse-propensity weights w = P(y)/P(y|c) (under which Y
+// is independent of C, so the label's signal is not what it removes).
+//
+// With Adjust=false the head is W·f(x)+b only: the plain model, which learns
+// the shortcut when the training data has one (with Reweight, trained on
+// inverse-propensity weights instead: the reweighting baseline).
 type Causal struct {
 	M      *tfm.Model
 	Adjust bool // backdoor adjustment on (false: plain classifier)
+	// Deconfound weighs the context-share term (CausalConfig.Deconfound).
+	Deconfound float64
 
 	CausalHead
 	labelID map[string]int
 	ctxID   map[string]int
+	weight  [][]float64 // [label][context] → P(y)/P(y|c) (Reweight)
 }
 
 // CausalConfig configures causal pre-training.
@@ -49,6 +63,15 @@ type CausalConfig struct {
 	Label      string // label key to predict ("mode" = Trajectory.Mode)
 	Confounder string // label key of the confounder
 	Plain      bool   // no backdoor adjustment: the confounded baseline
+	// Reweight (with Plain) weights each training trip by the inverse
+	// propensity of its label given its context, w = P(y)/P(y|c), so that
+	// in the weighted data Y is independent of C: the reweighting baseline.
+	Reweight bool
+	// Deconfound (adjusted models only) weighs a term that trains the
+	// encoder to drop the context the dictionary accounts for: the share of
+	// the embeddings' variance the context explains, inverse-propensity
+	// weighted (contextShare). 0 = off.
+	Deconfound float64
 }
 
 // DefaultCausalConfig predicts the travel mode, deconfounded from the
@@ -63,6 +86,7 @@ type CausalHead struct {
 	Label      string    `json:"label"`
 	Confounder string    `json:"confounder"`
 	Plain      bool      `json:"plain,omitempty"`
+	Reweight   bool      `json:"reweight,omitempty"`
 	Classes    []string  `json:"classes"`  // label values, by id
 	Contexts   []string  `json:"contexts"` // confounder values, by id
 	Prior      []float64 `json:"prior"`    // P(c_k) in the training data
@@ -74,18 +98,27 @@ func NewCausal(m *tfm.Model, cfg CausalConfig) (*Causal, error) {
 	if cfg.Label == "" || cfg.Confounder == "" {
 		return nil, fmt.Errorf("causal: need a label and a confounder key")
 	}
-	return &Causal{M: m, Adjust: !cfg.Plain,
-		CausalHead: CausalHead{Label: cfg.Label, Confounder: cfg.Confounder, Plain: cfg.Plain}}, nil
+	if cfg.Reweight && !cfg.Plain {
+		return nil, fmt.Errorf("causal: Reweight is the plain classifier's baseline (set Plain too)")
+	}
+	return &Causal{M: m, Adjust: !cfg.Plain, Deconfound: cfg.Deconfound,
+		CausalHead: CausalHead{Label: cfg.Label, Confounder: cfg.Confounder, Plain: cfg.Plain, Reweight: cfg.Reweight}}, nil
 }
 
-func (c *Causal) Name() string    { return "causal" }
-func (c *Causal) Terms() []string { return []string{"cls", "accuracy"} }
+func (c *Causal) Name() string { return "causal" }
+func (c *Causal) Terms() []string {
+	if c.Adjust && c.Deconfound > 0 {
+		return []string{"cls", "accuracy", "context_share"}
+	}
+	return []string{"cls", "accuracy"}
+}
 
 // Fit collects the classes, contexts and context prior from trajs (or
 // reuses the given names when resuming).
 func (c *Causal) Fit(trajs []*traj.Trajectory, classes, contexts []string) error {
 	count := map[string]int{}
 	labels := map[string]bool{}
+	joint := map[[2]string]int{}
 	for _, t := range trajs {
 		y, ctx := t.Label(c.Label), t.Label(c.Confounder)
 		if y == "" || ctx == "" {
@@ -93,6 +126,7 @@ func (c *Causal) Fit(trajs []*traj.Trajectory, classes, contexts []string) error
 		}
 		labels[y] = true
 		count[ctx]++
+		joint[[2]string{y, ctx}]++
 	}
 	if classes == nil {
 		for y := range labels {
@@ -117,6 +151,20 @@ func (c *Causal) Fit(trajs []*traj.Trajectory, classes, contexts []string) error
 	c.Prior = make([]float64, len(contexts))
 	for k, ctx := range contexts {
 		c.Prior[k] = (float64(count[ctx]) + 1) / (float64(total) + float64(len(contexts))) // Laplace
+	}
+	// Inverse propensity weights w(y, c) = P(y)/P(y|c) = P(y)·n_c/n_yc.
+	c.weight = make([][]float64, len(classes))
+	for i, y := range classes {
+		ny := 0
+		for _, ctx := range contexts {
+			ny += joint[[2]string{y, ctx}]
+		}
+		c.weight[i] = make([]float64, len(contexts))
+		for k, ctx := range contexts {
+			if n := joint[[2]string{y, ctx}]; n > 0 { // an empty cell has no trips to weigh
+				c.weight[i][k] = float64(ny) / float64(total) * float64(count[ctx]) / float64(n)
+			}
+		}
 	}
 	return nil
 }
@@ -155,6 +203,17 @@ func (c *Causal) Inputs(_ *rand.Rand, trajs []*traj.Trajectory) (tfm.Feed, error
 	}
 	f["label"] = tensors.FromFlatDataAndDimensions(y, len(y))
 	f["context"] = tensors.FromFlatDataAndDimensions(ctx, len(ctx))
+	if c.Reweight || c.Adjust && c.Deconfound > 0 {
+		w := make([]float32, len(trajs))
+		for i := range trajs {
+			w[i] = float32(c.weight[y[i]][ctx[i]])
+		}
+		key := "weight" // the reweighting baseline's loss weights
+		if c.Adjust {
+			key = "ipw" // the context share's weights only
+		}
+		f[key] = tensors.FromFlatDataAndDimensions(w, len(w))
+	}
 	return f, nil
 }
 
@@ -169,10 +228,43 @@ func (c *Causal) Loss(scope *model.Scope, in tfm.Nodes) (*Node, []*Node) {
 	} else {
 		logits = c.ConditionalLogits(scope, z)
 	}
-	cls := ReduceAllMean(crossEntropy(logits, y))
+	var cls *Node
+	if w, ok := in["weight"]; ok { // Σ w·CE / Σ w
+		cls = Div(ReduceAllSum(Mul(w, crossEntropy(logits, y))), ReduceAllSum(w))
+	} else {
+		cls = ReduceAllMean(crossEntropy(logits, y))
+	}
 	pred := ConvertDType(ArgMax(c.Predict(scope, z), -1), dtypes.Int32)
 	acc := ReduceAllMean(ConvertDType(Equal(pred, y), dtypes.Float32))
-	return cls, []*Node{cls, acc}
+	if !c.Adjust || c.Deconfound <= 0 {
+		return cls, []*Node{cls, acc}
+	}
+	share := contextShare(z, ctx, in["ipw"], len(c.Contexts))
+	return Add(cls, MulScalar(share, c.Deconfound)), []*Node{cls, acc, share}
+}
+
+// contextShare is the share of the embeddings' variance that the context
+// explains in the batch, per embedding dimension d and averaged over them,
+// in the inverse-propensity-weighted data (weights w, in which the label is
+// independent of the context, so the label's own signal is not what gets
+// removed): with z̄ the weighted mean and z̄_c that of context c,
+//
+//	η² = mean_d Σ_b w_b·(z̄_{c_b,d} − z̄_d)² / Σ_b w_b·(z_{b,d} − z̄_d)²
+//
+// At 0 every context has the same mean embedding, so no linear read-out of
+// z tells the contexts apart by their means. Per dimension, so that a
+// dimension with little variance is not ignored (a probe standardises it);
+// a ratio, so the encoder cannot lower it by shrinking z.
+func contextShare(z, ctx, w *Node, contexts int) *Node {
+	wb := ExpandAxes(w, 1)                                                                            // [B, 1]
+	onehot := Mul(OneHot(ctx, contexts, z.DType()), wb)                                               // w_b·[c_b = k], [B, K]
+	mean := Div(ReduceAndKeep(Mul(wb, z), ReduceSum, 0), ReduceAllSum(w))                             // z̄ [1, D]
+	n := ReduceSum(onehot, 0)                                                                         // [K]
+	means := Div(Einsum("bk,bd->kd", onehot, z), ExpandAxes(Max(n, MulScalar(OnesLike(n), 1e-6)), 1)) // z̄_k [K, D]
+	own := Einsum("bk,kd->bd", OneHot(ctx, contexts, z.DType()), means)                               // z̄_{c_b} [B, D]
+	between := ReduceSum(Mul(wb, Square(Sub(own, mean))), 0)                                          // [D]
+	total := ReduceSum(Mul(wb, Square(Sub(z, mean))), 0)                                              // [D]
+	return ReduceAllMean(Div(between, AddScalar(total, 1e-6)))
 }
 
 // ConditionalLogits returns logits(x, c_k) = W·z + V·u_k + b for every

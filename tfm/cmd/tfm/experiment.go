@@ -26,7 +26,7 @@ func init() {
 func experimentRun(args []string) error {
 	fs := flag.NewFlagSet("experiment", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "Usage: tfm experiment NAME [flags]\n\nNAME: %s\n\nFlags:\n", strings.Join(experiment.Names(), ", "))
+		fmt.Fprintf(os.Stderr, "Usage: tfm experiment NAME [flags]\n       tfm experiment report DIR   (tables and figures again from DIR/results.json)\n\nNAME: %s\n\nFlags:\n", strings.Join(experiment.Names(), ", "))
 		fs.PrintDefaults()
 	}
 	quick := fs.Bool("quick", false, "small encoder and few steps (about a minute or two)")
@@ -44,6 +44,9 @@ func experimentRun(args []string) error {
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if name == "report" { // tfm experiment report DIR: the tables and figures again, from DIR/results.json
+		return experimentReport(fs.Args(), *asJSON)
 	}
 	if name == "" && fs.NArg() > 0 {
 		name = fs.Arg(0)
@@ -103,10 +106,34 @@ func experimentRun(args []string) error {
 		for _, s := range rep.Summaries() {
 			headline[s.Variant+"/"+s.Task+"/"+s.Metric] = map[string]float64{"mean": s.Mean, "std": s.Std}
 		}
+		for k, v := range rep.Headline {
+			headline[k] = v
+		}
 		return printJSON(map[string]any{"experiment": name, "data": *data, "seeds": cfg.Seeds, "files": files,
 			"seconds": rep.Elapsed.Seconds(), "results": headline})
 	}
 	fmt.Print(rep.Markdown())
+	fmt.Printf("wrote %s\n", strings.Join(files, ", "))
+	return nil
+}
+
+// experimentReport rewrites the tables and figures of a results folder
+// from its results.json (experiment.ReadReport).
+func experimentReport(args []string, asJSON bool) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: tfm experiment report DIR (a folder with %s)", experiment.ResultsFile)
+	}
+	rep, err := experiment.ReadReport(args[0])
+	if err != nil {
+		return err
+	}
+	files, err := rep.WriteTables(args[0])
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(map[string]any{"experiment": rep.Name, "files": files, "results": rep.Headline})
+	}
 	fmt.Printf("wrote %s\n", strings.Join(files, ", "))
 	return nil
 }
