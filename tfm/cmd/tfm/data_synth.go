@@ -35,14 +35,13 @@ func dataSynth(args []string) error {
 	network := fs.String("network", "", "simulate on this OpenStreetMap road network (.osm, .osm.bz2, .osm.gz, .osm.pbf) instead of the generated one")
 	out := fs.String("out", "", "output folder (required)")
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: tfm data synth --seed S --trajectories N --out DIR [--json]\n\n"+
-			"Generates the synthetic city (road network, districts, POIs, agents with\n"+
-			"routines) and writes to DIR: trajectories.csv (traj_id,user_id,mode,lon,lat,time),\n"+
-			"truth.csv, paths.csv, trips.csv, agents.csv, roads.geojson, districts.geojson,\n"+
-			"pois.geojson and city.json.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	setHelp(fs, help{
+		About:   "Generates the synthetic city (road network, districts, POIs, agents with routines) and writes it to a folder.",
+		Usage:   "tfm data synth --seed S --trajectories N --out DIR [--json]",
+		Example: "tfm data synth --seed 1 --trajectories 200 --out /tmp/city --json",
+		Notes: "DIR receives trajectories.csv (traj_id,user_id,mode,lon,lat,time), truth.csv, paths.csv, trips.csv,\n" +
+			"agents.csv, roads.geojson, districts.geojson, pois.geojson and city.json.",
+	})
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err

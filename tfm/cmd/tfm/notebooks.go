@@ -15,11 +15,10 @@ func init() {
 	register(&command{
 		Name:    "notebooks",
 		Summary: "run the course notebooks headless (failing loudly) or sync mirrored cells",
-		Run: func(args []string) error {
-			return dispatch("notebooks", map[string]func([]string) error{
-				"run":  notebooksRun,
-				"sync": notebooksSync,
-			}, args)
+		Example: "tfm notebooks sync --check",
+		Subs: []*command{
+			{Name: "run", Summary: "execute chapters headless, failing loudly, and export them to HTML", Run: notebooksRun},
+			{Name: "sync", Summary: "check or write the notebook cells mirrored from Go files", Run: notebooksSync},
 		},
 	})
 }
@@ -33,12 +32,13 @@ func notebooksRun(args []string) error {
 	timeout := fs.Duration("cell-timeout", 20*time.Minute, "time limit per cell")
 	noHTML := fs.Bool("no-html", false, "skip the HTML export")
 	asJSON := fs.Bool("json", false, "print a one-line JSON summary last on stdout")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: tfm notebooks run [flags] [NOTEBOOK.ipynb …]   (default: notebooks/*.ipynb)\n\n"+
-			"Executes each notebook with jupyter nbconvert on the TFM CPU kernel and fails, naming notebook and cell,\n"+
-			"on error outputs, panics, `exit status N`, `signal:`, `--- FAIL` and unknown GoNB commands.\n\n")
-		fs.PrintDefaults()
-	}
+	setHelp(fs, help{
+		About:   "Executes each notebook with jupyter nbconvert on the TFM CPU kernel and writes the executed copy and its HTML.",
+		Usage:   "tfm notebooks run [flags] [NOTEBOOK.ipynb …]   (default: notebooks/*.ipynb)",
+		Example: "tfm notebooks run --quick --out /tmp/nb notebooks/01_data.ipynb",
+		Notes: "It fails, naming notebook and cell, on error outputs, panics, `exit status N`, `signal:`, `--- FAIL`\n" +
+			"and unknown GoNB commands.",
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -99,14 +99,15 @@ func notebooksSync(args []string) error {
 	write := fs.Bool("write", false, "sync each differing mirror: whole-file mirrors cell -> file, declaration mirrors file -> cell; add the version pin to old-style first cells")
 	rootFlag := fs.String("root", "", "repository root (default: the folder with go.mod above the current one)")
 	asJSON := fs.Bool("json", false, "print a one-line JSON summary last on stdout")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: tfm notebooks sync [--check|--write] [NOTEBOOK.ipynb …]   (default: notebooks/*.ipynb)\n\n"+
-			"Cells starting with `//tfm:mirror tfm/pkg/file.go` must equal that file after gofmt\n"+
-			"(ignoring its package clause and leading comments); --write copies cell -> file.\n"+
-			"Cells starting with `//tfm:mirror tfm/pkg/file.go:Name,Type.Method,…` must hold exactly those\n"+
-			"declarations of the file (with their doc comments, in that order, nothing else); --write copies file -> cell.\n\n")
-		fs.PrintDefaults()
-	}
+	setHelp(fs, help{
+		About:   "Checks (or with --write, updates) the notebook cells that mirror Go files or declarations.",
+		Usage:   "tfm notebooks sync [--check|--write] [NOTEBOOK.ipynb …]   (default: notebooks/*.ipynb)",
+		Example: "tfm notebooks sync --check",
+		Notes: "Cells starting with `//tfm:mirror tfm/pkg/file.go` must equal that file after gofmt\n" +
+			"(ignoring its package clause and leading comments); --write copies cell -> file.\n" +
+			"Cells starting with `//tfm:mirror tfm/pkg/file.go:Name,Type.Method,…` must hold exactly those\n" +
+			"declarations of the file (with their doc comments, in that order, nothing else); --write copies file -> cell.",
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
