@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"time"
 
 	"github.com/tfm-course/course/tfm/notebook"
@@ -18,6 +19,7 @@ func init() {
 		Example: "tfm notebooks sync --check",
 		Subs: []*command{
 			{Name: "run", Summary: "execute chapters headless, failing loudly, and export them to HTML", Run: notebooksRun},
+			{Name: "site", Summary: "execute the chapters and write a browsable offline site (index, pages, figures, screenshots)", Run: notebooksSite},
 			{Name: "sync", Summary: "check or write the notebook cells mirrored from Go files", Run: notebooksSync},
 		},
 	})
@@ -177,5 +179,58 @@ func notebooksSync(args []string) error {
 			"cell -> file (fix the cell first) and declaration mirrors file -> cell", len(mismatches))
 	}
 	fmt.Fprintf(os.Stderr, "notebooks sync: %d notebook(s), mirrors in sync\n", len(paths))
+	return nil
+}
+
+// notebooksSite: tfm notebooks site --out DIR [--quick] [NOTEBOOKS…].
+func notebooksSite(args []string) error {
+	fs := flag.NewFlagSet("notebooks site", flag.ContinueOnError)
+	out := fs.String("out", "out/site", "folder of the site (index.html; the runner's files in DIR/run)")
+	quick := fs.Bool("quick", false, "run the chapters in quick mode (default: full size)")
+	kernel := fs.String("kernel", notebook.DefaultKernel, "Jupyter kernel to run them on")
+	timeout := fs.Duration("cell-timeout", 20*time.Minute, "time limit per cell")
+	shots := fs.Bool("screenshots", true, "screenshots of each chapter's top (Jupyter) and of its figures (headless Chromium)")
+	asJSON := fs.Bool("json", false, "print a one-line JSON summary last on stdout")
+	setHelp(fs, help{
+		About:   "Executes the chapters and writes a static site that opens offline: an index with each chapter's title, summary, run time and figures, each chapter's page with its figures embedded, and screenshots.",
+		Usage:   "tfm notebooks site [--out DIR] [--quick] [NOTEBOOK.ipynb …]   (default: notebooks/*.ipynb)",
+		Example: "tfm notebooks site --quick --out /tmp/site notebooks/01_data.ipynb notebooks/07_distances.ipynb",
+	})
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	paths := fs.Args()
+	if len(paths) == 0 {
+		root, err := notebook.RepoRoot(".")
+		if err != nil {
+			return err
+		}
+		if paths, err = notebook.CourseNotebooks(root); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	chapters, err := notebook.BuildSite(ctx, *out, paths, notebook.SiteOptions{
+		Run:         notebook.Options{Quick: *quick, Kernel: *kernel, CellTimeout: *timeout},
+		Screenshots: *shots,
+	})
+	if err != nil {
+		return err
+	}
+	var failed []string
+	for _, c := range chapters {
+		if !c.OK {
+			failed = append(failed, c.Name)
+		}
+	}
+	if *asJSON {
+		if err := printJSON(map[string]any{"ok": len(failed) == 0, "index": filepath.Join(*out, "index.html"), "chapters": chapters}); err != nil {
+			return err
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("site written to %s, but %d chapter(s) failed: %v", *out, len(failed), failed)
+	}
 	return nil
 }
