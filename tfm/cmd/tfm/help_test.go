@@ -96,6 +96,8 @@ func TestUnknownNamesSuggest(t *testing.T) {
 		{"pretrain", []string{"--paradigm", "hybrd"}, `did you mean "hybrid"?`},
 		{"pretrain", []string{"--masking", "spam"}, `did you mean "span"?`},
 		{"eval", []string{"--task", "clasify"}, `did you mean "classify"?`},
+		{"pretrain", []string{"--augment", "crop,jiter"}, `did you mean "jitter"?`},
+		{"pretrain", []string{"--set", "layer=2"}, `did you mean "layers"?`},
 		{"data", []string{"synt"}, `did you mean "synth"?`},
 		{"notebooks", []string{"rnu"}, `did you mean "run"?`},
 		{"experiment", []string{"hybrid-swep"}, `did you mean "hybrid-sweep"?`},

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -117,8 +118,16 @@ func pretrainRun(args []string) error {
 	opt.Generative.Masking, opt.Generative.MaskRatio = *masking, *ratio
 	opt.Hybrid.Lambda, opt.Hybrid.Balance = *lambda, *balance
 	opt.Causal.Label, opt.Causal.Confounder = *label, *confounder
+	if err := checkSetKeys(*set, encoder.Keys()); err != nil {
+		return err
+	}
 	if err := opt.Encoder.Set(*set); err != nil {
 		return err
+	}
+	if *aug != "default" && *aug != "" {
+		if err := checkList("augment", *aug, augmentNames); err != nil {
+			return err
+		}
 	}
 	if err := checkList("modality", opt.Modality, modality.Names()); err != nil {
 		return fmt.Errorf("%w (or several comma-separated)", err)
@@ -241,6 +250,22 @@ func inheritSettings(fs *flag.FlagSet, dir string, steps *int, quiet bool) error
 	}
 	if len(took) > 0 && !quiet {
 		fmt.Fprintf(os.Stderr, "resuming %s with its recorded %s\n", dir, strings.Join(took, " "))
+	}
+	return nil
+}
+
+// augmentNames are the views pretrain.AugmentationByName composes.
+var augmentNames = []string{"crop", "jitter", "mask", "downsample", "shift", "simplify"}
+
+// checkSetKeys refuses an unknown key of a --set "k=v;k=v" list with a
+// suggestion (encoder.Config.Set checks the values).
+func checkSetKeys(set string, keys []string) error {
+	for _, kv := range strings.FieldsFunc(set, func(r rune) bool { return r == ';' || r == ',' }) {
+		k, _, _ := strings.Cut(kv, "=")
+		k = strings.ToLower(strings.TrimSpace(k))
+		if k != "" && !slices.Contains(keys, k) {
+			return fmt.Errorf("--set: unknown encoder setting %q%s (known: %s)", k, didYouMean(k, keys), strings.Join(keys, ", "))
+		}
 	}
 	return nil
 }
