@@ -91,7 +91,8 @@ func WriteSite(dir string, results []Result, opt SiteOptions) ([]SiteChapter, er
 		if src == "" {
 			src = r.Notebook
 		}
-		if nb, err := Read(src); err == nil {
+		nb, nbErr := Read(src)
+		if nbErr == nil {
 			c.Title, c.Summary = titleAndSummary(nb, name)
 			figs, err := writeFigures(dir, name, nb)
 			if err != nil {
@@ -104,7 +105,14 @@ func WriteSite(dir string, results []Result, opt SiteOptions) ([]SiteChapter, er
 			if err != nil {
 				return nil, err
 			}
-			page, ext, err := offlineHTML(dir, string(b))
+			page := string(b)
+			if nbErr == nil {
+				var n int
+				if page, n = restoreSVGs(page, nb); n > 0 {
+					fmt.Fprintf(opt.Log, "site: %s: %d SVG figure(s) emptied by the HTML export embedded again from the notebook\n", name, n)
+				}
+			}
+			page, ext, err := offlineHTML(dir, page)
 			if err != nil {
 				return nil, err
 			}
@@ -132,6 +140,39 @@ func WriteSite(dir string, results []Result, opt SiteOptions) ([]SiteChapter, er
 	}
 	fmt.Fprintf(opt.Log, "site: %d chapter(s) in %s (open %s)\n", len(chapters), dir, filepath.Join(dir, "index.html"))
 	return chapters, nil
+}
+
+// RebuildSite rewrites the site in dir from its earlier run (dir/run and
+// dir/site.json) without executing anything: for a change of the site's
+// pages, or screenshots taken again.
+func RebuildSite(dir string, opt SiteOptions) ([]SiteChapter, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "site.json"))
+	if err != nil {
+		return nil, fmt.Errorf("no earlier site to rebuild: %w", err)
+	}
+	var old []SiteChapter
+	if err := json.Unmarshal(b, &old); err != nil {
+		return nil, fmt.Errorf("%s/site.json: %w", dir, err)
+	}
+	run := opt.Run.OutDir
+	if run == "" {
+		run = filepath.Join(dir, "run")
+	}
+	var results []Result
+	for _, c := range old {
+		r := Result{Notebook: c.Name + ".ipynb", Duration: time.Duration(c.Seconds * float64(time.Second))}
+		if _, err := os.Stat(filepath.Join(run, c.Name+".ipynb")); err == nil {
+			r.Executed = filepath.Join(run, c.Name+".ipynb")
+		}
+		if _, err := os.Stat(filepath.Join(run, c.Name+".html")); err == nil {
+			r.HTML = filepath.Join(run, c.Name+".html")
+		}
+		if len(c.Problems) > 0 {
+			r.Err = fmt.Errorf("%s", strings.Join(c.Problems, "\n"))
+		}
+		results = append(results, r)
+	}
+	return WriteSite(dir, results, opt)
 }
 
 // titleAndSummary are the first Markdown heading and the first paragraph
@@ -166,6 +207,60 @@ func titleAndSummary(nb *Notebook, name string) (title, summary string) {
 		}
 	}
 	return title, strings.Join(strings.Fields(summary), " ")
+}
+
+var (
+	svgSlotRe  = regexp.MustCompile(`data-mime-type="image/svg\+xml">|class="output_svg[^"]*">`)
+	drawingRe  = regexp.MustCompile(`<(path|rect|circle|ellipse|line|polyline|polygon|image|use)\b`)
+	svgCloseRe = regexp.MustCompile(`</svg>`)
+)
+
+// restoreSVGs puts back the SVG figures an nbconvert sanitiser emptied
+// (an <svg> left without drawing elements): the k-th SVG output of the
+// page becomes an <img> with the notebook's k-th SVG output as a data URI.
+// Nothing changes when the counts differ or the figures survived.
+func restoreSVGs(page string, nb *Notebook) (string, int) {
+	var svgs []string
+	for _, c := range nb.Cells {
+		for _, o := range c.Outputs {
+			if o.OutputType != "display_data" && o.OutputType != "execute_result" {
+				continue
+			}
+			if _, html := o.Data["text/html"]; html {
+				continue
+			}
+			if raw, ok := o.Data["image/svg+xml"]; ok {
+				var t Text
+				if json.Unmarshal(raw, &t) == nil {
+					svgs = append(svgs, string(t))
+				}
+			}
+		}
+	}
+	slots := svgSlotRe.FindAllStringIndex(page, -1)
+	if len(slots) == 0 || len(slots) != len(svgs) {
+		return page, 0
+	}
+	var b strings.Builder
+	last, n := 0, 0
+	for i, sl := range slots {
+		rest := page[sl[1]:]
+		open := strings.Index(rest, "<svg")
+		end := svgCloseRe.FindStringIndex(rest)
+		if open < 0 || end == nil || end[0] < open {
+			continue
+		}
+		inline := rest[open:end[1]]
+		if drawingRe.MatchString(inline) {
+			continue // survived the export
+		}
+		b.WriteString(page[last : sl[1]+open])
+		fmt.Fprintf(&b, `<img src="data:image/svg+xml;base64,%s" alt="figure">`, base64.StdEncoding.EncodeToString([]byte(svgs[i])))
+		last = sl[1] + end[1]
+		n++
+	}
+	b.WriteString(page[last:])
+	return b.String(), n
 }
 
 var dataImgRe = regexp.MustCompile(`src="data:image/(png|svg\+xml|jpeg|gif)(;base64)?,([^"]*)"`)
@@ -439,11 +534,20 @@ func figurePage(c SiteChapter) string {
 	return b.String()
 }
 
-var codeRe = regexp.MustCompile("`([^`]+)`")
+var (
+	codeRe   = regexp.MustCompile("`([^`]+)`")
+	strongRe = regexp.MustCompile(`\*\*([^*]+)\*\*`)
+	emRe     = regexp.MustCompile(`\*([^*\s][^*]*)\*`)
+	linkRe   = regexp.MustCompile(`\[([^\]]+)\]\([^)]*\)`)
+)
 
-// mdInline is plain text with `code` spans, HTML-escaped.
+// mdInline is Markdown text with `code`, **strong** and *emphasis* spans
+// as HTML (links keep their text only), HTML-escaped.
 func mdInline(s string) string {
-	return codeRe.ReplaceAllString(html.EscapeString(s), "<code>$1</code>")
+	s = linkRe.ReplaceAllString(html.EscapeString(s), "$1")
+	s = codeRe.ReplaceAllString(s, "<code>$1</code>")
+	s = strongRe.ReplaceAllString(s, "<strong>$1</strong>")
+	return emRe.ReplaceAllString(s, "<em>$1</em>")
 }
 
 // takeScreenshots adds screenshots/NAME-top.png (the chapter's top in

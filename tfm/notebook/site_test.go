@@ -55,6 +55,9 @@ func TestWriteSiteOffline(t *testing.T) {
 	if !strings.Contains(string(page), `href="https://github.com/janpfeifer/gonb"`) || !strings.Contains(string(page), "data:image/png;base64,") {
 		t.Errorf("chapter page lost its link or its embedded figure")
 	}
+	if strings.Contains(string(page), "kept text only") || !strings.Contains(string(page), `<img src="data:image/svg+xml;base64,`) {
+		t.Errorf("the emptied inline SVG was not replaced by the notebook's SVG")
+	}
 	if _, err := os.Stat("/usr/share/javascript/mathjax/MathJax.js"); err == nil {
 		if !strings.Contains(string(page), `src="_static/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"`) {
 			t.Errorf("MathJax not replaced by the local copy")
@@ -62,6 +65,14 @@ func TestWriteSiteOffline(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, "_static/mathjax/config/TeX-AMS_CHTML-full.js")); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+func TestMdInline(t *testing.T) {
+	got := mdInline("Every **trajectory** is *one* trip: `(lon, lat)` <b> [GoNB](https://x)")
+	want := "Every <strong>trajectory</strong> is <em>one</em> trip: <code>(lon, lat)</code> &lt;b&gt; GoNB"
+	if got != want {
+		t.Errorf("mdInline = %q, want %q", got, want)
 	}
 }
 

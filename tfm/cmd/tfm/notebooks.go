@@ -190,6 +190,7 @@ func notebooksSite(args []string) error {
 	kernel := fs.String("kernel", notebook.DefaultKernel, "Jupyter kernel to run them on")
 	timeout := fs.Duration("cell-timeout", 20*time.Minute, "time limit per cell")
 	shots := fs.Bool("screenshots", true, "screenshots of each chapter's top (Jupyter) and of its figures (headless Chromium)")
+	rebuild := fs.Bool("rebuild", false, "rewrite the site from the earlier run in DIR (DIR/run, DIR/site.json) without executing")
 	asJSON := fs.Bool("json", false, "print a one-line JSON summary last on stdout")
 	setHelp(fs, help{
 		About:   "Executes the chapters and writes a static site that opens offline: an index with each chapter's title, summary, run time and figures, each chapter's page with its figures embedded, and screenshots.",
@@ -200,7 +201,7 @@ func notebooksSite(args []string) error {
 		return err
 	}
 	paths := fs.Args()
-	if len(paths) == 0 {
+	if len(paths) == 0 && !*rebuild {
 		root, err := notebook.RepoRoot(".")
 		if err != nil {
 			return err
@@ -211,10 +212,14 @@ func notebooksSite(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	chapters, err := notebook.BuildSite(ctx, *out, paths, notebook.SiteOptions{
-		Run:         notebook.Options{Quick: *quick, Kernel: *kernel, CellTimeout: *timeout},
-		Screenshots: *shots,
-	})
+	opt := notebook.SiteOptions{Run: notebook.Options{Quick: *quick, Kernel: *kernel, CellTimeout: *timeout}, Screenshots: *shots}
+	var chapters []notebook.SiteChapter
+	var err error
+	if *rebuild {
+		chapters, err = notebook.RebuildSite(*out, opt)
+	} else {
+		chapters, err = notebook.BuildSite(ctx, *out, paths, opt)
+	}
 	if err != nil {
 		return err
 	}
