@@ -116,7 +116,9 @@ func WriteSite(dir string, results []Result, opt SiteOptions) ([]SiteChapter, er
 			if err != nil {
 				return nil, err
 			}
-			page = strings.Replace(page, "<body>", `<body><p style="font:14px sans-serif;margin:8px"><a href="index.html">← course index</a></p>`, 1)
+			if loc := bodyRe.FindStringIndex(page); loc != nil {
+				page = page[:loc[1]] + `<p style="font:14px sans-serif;margin:8px"><a href="index.html">← course index</a></p>` + page[loc[1]:]
+			}
 			c.Page, c.External = name+".html", ext
 			if err := os.WriteFile(filepath.Join(dir, c.Page), []byte(page), 0o644); err != nil {
 				return nil, err
@@ -210,6 +212,7 @@ func titleAndSummary(nb *Notebook, name string) (title, summary string) {
 }
 
 var (
+	bodyRe     = regexp.MustCompile(`(?i)<body[^>]*>`)
 	svgSlotRe  = regexp.MustCompile(`data-mime-type="image/svg\+xml">|class="output_svg[^"]*">`)
 	drawingRe  = regexp.MustCompile(`<(path|rect|circle|ellipse|line|polyline|polygon|image|use)\b`)
 	svgCloseRe = regexp.MustCompile(`</svg>`)
@@ -483,8 +486,8 @@ func indexPage(chapters []SiteChapter) string {
 	for _, c := range chapters {
 		total += c.Seconds
 	}
-	fmt.Fprintf(&b, "<h1>Trajectory foundation models in Go — the course</h1>\n<p class=\"meta\">%d chapters, executed %s in %.0f s; every page works offline.</p>\n",
-		len(chapters), time.Now().UTC().Format("2006-01-02 15:04 UTC"), total)
+	fmt.Fprintf(&b, "<h1>Trajectory foundation models in Go — the course</h1>\n<p class=\"meta\">%d chapters, %.0f s of run time in all; site written %s; every page works offline.</p>\n",
+		len(chapters), total, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	for _, c := range chapters {
 		fmt.Fprintf(&b, "<div class=\"ch\" id=\"%s\">\n<h2>", html.EscapeString(c.Name))
 		if c.Page != "" {

@@ -46,6 +46,9 @@ func TestWriteSiteOffline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !strings.Contains(string(page), `<a href="index.html">← course index</a>`) {
+		t.Errorf("chapter page has no link back to the index")
+	}
 	if refs := ExternalRefs(string(page)); len(refs) > 0 {
 		t.Errorf("chapter page still loads %v", refs)
 	}
