@@ -17,15 +17,17 @@ JUPYTER_ARGS ?=
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 NOTEBOOK ?= notebooks/00_setup.ipynb
 
-.PHONY: course setup test bench notebooks notebooks-full sync screenshot ci
+.PHONY: course setup test bench notebooks notebooks-full sync screenshot site ci
 
 ## course: install Jupyter (apt, when root), GoNB + tools, the three kernels; then open the course.
 course: setup
 	@echo "Opening $(NOTEBOOK) in Jupyter Notebook (kernel: TFM Go (CPU)); Ctrl-C to stop."
 	jupyter notebook $(ROOT_ARGS) $(JUPYTER_ARGS) $(NOTEBOOK)
 
+# make course builds gopls (GoNB's hover help and completion, ~2 of setup's ~4 minutes) in the background.
+course: INSTALL_ARGS = --gopls-background
 setup:
-	kernels/install.sh
+	kernels/install.sh $(INSTALL_ARGS)
 	go build ./...
 
 ## test: every package's tests (including the notebooks, in quick mode, when Jupyter + GoNB are installed).
@@ -50,6 +52,11 @@ sync:
 screenshot:
 	go run ./tfm/cmd/tfm notebooks run --quick --out out/notebooks $(NOTEBOOK)
 	kernels/screenshot.sh out/notebooks/$(notdir $(NOTEBOOK)) out/$(basename $(notdir $(NOTEBOOK))).png
+
+## site: execute every chapter at full size and write the offline course site to out/site (open out/site/index.html).
+SITE_ARGS ?=
+site:
+	go run ./tfm/cmd/tfm notebooks site --out out/site $(SITE_ARGS)
 
 ci:
 	.ci/run

@@ -3,6 +3,9 @@
 #
 #   kernels/install.sh            # install everything it can (idempotent: a second run changes nothing)
 #   kernels/install.sh --check    # only report what is missing; exit 1 if anything is
+#   kernels/install.sh --gopls-background   # as the first, but build gopls (about 2 minutes of the
+#                                 # install's 4 on 2 cores) in the background at low priority, so the
+#                                 # course opens sooner (`make course` does this); log: ~/.cache/tfm/gopls-install.log
 #
 # - Go tools, pinned in kernels/tools/go.mod: GoNB (the Go kernel), goimports, gopls.
 #   They go to $(go env GOPATH)/bin (or $GOBIN); an already installed matching version is kept.
@@ -20,7 +23,15 @@ export GOTOOLCHAIN=go1.27.3
 export GOEXPERIMENT=simd
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 check_only=0
-[[ "${1:-}" == "--check" ]] && check_only=1
+gopls_background=0
+for arg in "$@"; do
+	case "$arg" in
+	--check) check_only=1 ;;
+	--gopls-background) gopls_background=1 ;;
+	*) echo "kernels/install.sh: unknown argument $arg (want --check or --gopls-background)" >&2; exit 2 ;;
+	esac
+done
+gopls_log="${XDG_CACHE_HOME:-$HOME/.cache}/tfm/gopls-install.log"
 
 say() { echo "kernels/install.sh: $*" >&2; }
 missing=()
@@ -86,7 +97,11 @@ for t in gonb goimports gopls; do
 		say "$t $have already installed in $gobin"
 	else
 		say "$t: have '${have:-none}', want $want"
-		to_install+=("${tool_pkg[$t]}")
+		if [[ $t == gopls && $gopls_background == 1 && $check_only == 0 ]]; then
+			background_gopls="${tool_pkg[$t]}"
+		else
+			to_install+=("${tool_pkg[$t]}")
+		fi
 	fi
 done
 if ((${#to_install[@]})); then
@@ -95,6 +110,17 @@ if ((${#to_install[@]})); then
 	else
 		say "go install ${to_install[*]} (from kernels/tools/go.mod)"
 		(cd "$here/tools" && go install "${to_install[@]}")
+	fi
+fi
+if [[ -n "${background_gopls:-}" ]]; then
+	# GoNB needs gopls only for hover help and completion; the course runs without it meanwhile.
+	mkdir -p "$(dirname "$gopls_log")"
+	if pgrep -f "go install $background_gopls" >/dev/null 2>&1; then
+		say "gopls is already being installed in the background (log: $gopls_log)"
+	else
+		(cd "$here/tools" && nohup nice -n 19 go install "$background_gopls" >"$gopls_log" 2>&1 &&
+			echo "gopls installed in $gobin" >>"$gopls_log") </dev/null >/dev/null 2>&1 &
+		say "installing gopls in the background at low priority (about 2 minutes; log: $gopls_log)"
 	fi
 fi
 

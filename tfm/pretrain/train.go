@@ -117,10 +117,12 @@ type StepMetrics struct {
 type Result struct {
 	Paradigm       string             `json:"paradigm"`
 	Modality       string             `json:"modality"`
-	Steps          int                `json:"steps"`      // global step reached
-	StartStep      int                `json:"start_step"` // > 0 when resumed
-	FirstLoss      float64            `json:"first_loss"` // loss of step 1 (from the metrics log on resume)
-	LastLoss       float64            `json:"last_loss"`  // mean loss over the last ⌈steps/10⌉ (≤ 20) steps
+	Steps          int                `json:"steps"`           // global step reached
+	StartStep      int                `json:"start_step"`      // > 0 when resumed
+	FirstLoss      float64            `json:"first_loss"`      // loss of step 1 (from the metrics log on resume)
+	LastLoss       float64            `json:"last_loss"`       // mean loss over the last LastLossSteps steps
+	LastLossSteps  int                `json:"last_loss_steps"` // ⌈steps/10⌉, at most 20
+	LastStepLoss   float64            `json:"last_step_loss"`  // loss of the last step (the last progress line's)
 	StepsPerSecond float64            `json:"steps_per_second"`
 	Backend        string             `json:"backend"`
 	Encoder        string             `json:"encoder"`
@@ -515,7 +517,11 @@ func (r *run) finish(loop *train.Loop) {
 	for _, sm := range h[len(h)-k:] {
 		sum += sm.Loss
 	}
-	r.res.LastLoss = sum / float64(k)
+	r.res.LastLoss, r.res.LastLossSteps, r.res.LastStepLoss = sum/float64(k), k, h[len(h)-1].Loss
+	if w := r.opt.Progress; w != nil {
+		fmt.Fprintf(w, "loss: step %d %.4f; mean of the last %d steps %.4f (the summary's last_loss)\n",
+			h[len(h)-1].Step, r.res.LastStepLoss, k, r.res.LastLoss)
+	}
 	r.res.Terms = h[len(h)-1].Terms
 	if done := r.res.Steps - r.start; done > 0 {
 		// Median step time excludes the first step's compilation.

@@ -17,12 +17,11 @@ func init() {
 	register(&command{
 		Name:    "data",
 		Summary: "data sets: stats (load and summarise), download (public sets), synth (synthetic city)",
-		Run: func(args []string) error {
-			return dispatch("data", map[string]func([]string) error{
-				"stats":    dataStats,
-				"download": dataDownload,
-				"synth":    dataSynth, // data_synth.go
-			}, args)
+		Example: "tfm data synth --seed 1 --trajectories 50 --out /tmp/city",
+		Subs: []*command{
+			{Name: "download", Summary: "fetch a public data set (resumable, SHA-256 checked)", Run: dataDownload},
+			{Name: "stats", Summary: "load a data set and summarise it", Run: dataStats},
+			{Name: "synth", Summary: "generate the synthetic city and write it to a folder", Run: dataSynth}, // data_synth.go
 		},
 	})
 }
@@ -59,12 +58,11 @@ func dataStats(args []string) error {
 	in := dataFlags(fs, "data format: "+strings.Join(datasets.Formats(), "|")+" (required)")
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
 	limit := fs.Int("limit", 0, "porto: read only the first N trips (0 = all)")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: tfm data stats --format FORMAT [--json] [--skip-bad] PATH\n\n"+
-			"Loads a data set without cleaning and reports trajectories, points, users,\n"+
-			"mode labels, bounding box and time span.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	setHelp(fs, help{
+		About:   "Loads a data set without cleaning and reports trajectories, points, users, mode labels, bounding box and time span.",
+		Usage:   "tfm data stats --format FORMAT [--json] [--skip-bad] PATH",
+		Example: "tfm data synth --seed 1 --trajectories 50 --out /tmp/city && tfm data stats --format csv /tmp/city/trajectories.csv",
+	})
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -107,13 +105,11 @@ func dataDownload(args []string) error {
 	url := fs.String("url", "", "download from this URL instead (a mirror)")
 	sum := fs.String("sha256", "", "expected SHA-256 of the file (overrides the table)")
 	asJSON := fs.Bool("json", false, "print one JSON object with the downloaded paths on stdout")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: tfm data download %s --to DIR\n\n"+
-			"Downloads a public data set with resume (rerun after an interruption) and\n"+
-			"SHA-256 check, then unzips it. Offline, it prints where to get it by hand.\n\nFlags:\n",
-			strings.Join(download.Names(), "|"))
-		fs.PrintDefaults()
-	}
+	setHelp(fs, help{
+		About:   "Downloads a public data set with resume (rerun after an interruption) and SHA-256 check, then unzips it; offline, it prints where to get it by hand.",
+		Usage:   "tfm data download " + strings.Join(download.Names(), "|") + " --to DIR",
+		Example: "tfm data download geolife --to data",
+	})
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -124,7 +120,7 @@ func dataDownload(args []string) error {
 	}
 	src, ok := download.Lookup(pos[0])
 	if !ok {
-		return fmt.Errorf("unknown data set %q (want one of %s)", pos[0], strings.Join(download.Names(), ", "))
+		return unknownName("data set", pos[0], download.Names())
 	}
 	if *url != "" || *sum != "" {
 		f := src.Files[0]

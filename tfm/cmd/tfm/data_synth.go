@@ -37,15 +37,14 @@ func dataSynth(args []string) error {
 	out := fs.String("out", "", "output folder (required)")
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
 	force := fs.Bool("force", false, "replace files of the same names in --out that are not this command's own unchanged output")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: tfm data synth --seed S --trajectories N --out DIR [--json]\n\n"+
-			"Generates the synthetic city (road network, districts, POIs, agents with\n"+
-			"routines) and writes to DIR: trajectories.csv (traj_id,user_id,mode,lon,lat,time),\n"+
-			"truth.csv, paths.csv, trips.csv, agents.csv, roads.geojson, districts.geojson,\n"+
-			"pois.geojson and city.json. It refuses to replace a file of those names that is not its\n"+
-			"own earlier, unchanged output (recorded in DIR/.tfm-output.json) unless --force.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	setHelp(fs, help{
+		About:   "Generates the synthetic city (road network, districts, POIs, agents with routines) and writes it to a folder.",
+		Usage:   "tfm data synth --seed S --trajectories N --out DIR [--json]",
+		Example: "tfm data synth --seed 1 --trajectories 200 --out /tmp/city --json",
+		Notes: "DIR receives trajectories.csv (traj_id,user_id,mode,lon,lat,time), truth.csv, paths.csv, trips.csv,\n" +
+			"agents.csv, roads.geojson, districts.geojson, pois.geojson and city.json. It refuses to replace a file of those\n" +
+			"names that is not its own earlier, unchanged output (recorded in DIR/.tfm-output.json) unless --force.",
+	})
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err

@@ -19,11 +19,10 @@ func init() {
 	register(&command{
 		Name:    "distance",
 		Summary: "trajectory distances: pdist (condensed vector of one input), cdist (matrix of two inputs)",
-		Run: func(args []string) error {
-			return dispatch("distance", map[string]func([]string) error{
-				"pdist": func(a []string) error { return distanceRun("pdist", a) },
-				"cdist": func(a []string) error { return distanceRun("cdist", a) },
-			}, args)
+		Example: "tfm distance pdist --metric dtw --format synthetic seed=1,trajectories=20",
+		Subs: []*command{
+			{Name: "cdist", Summary: "distance matrix between the trajectories of two inputs", Run: func(a []string) error { return distanceRun("cdist", a) }},
+			{Name: "pdist", Summary: "condensed vector of the pairwise distances within one input", Run: func(a []string) error { return distanceRun("pdist", a) }},
 		},
 	})
 }
@@ -52,14 +51,19 @@ func distanceRun(sub string, args []string) error {
 	limit := fs.Int("limit", 0, "use only the first K trajectories of each input (0 = all)")
 	in := dataFlags(fs, "data format: "+strings.Join(datasets.Formats(), "|")+", or synthetic (PATH = seed=S,trajectories=N or nothing)")
 	asJSON := fs.Bool("json", false, "after the values, print one JSON summary line")
-	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "Usage: tfm distance %s [flags] --format F PATH", sub)
-		if sub == "cdist" {
-			fmt.Fprintf(os.Stderr, " PATH2")
-		}
-		fmt.Fprintf(os.Stderr, "\nPrints one distance per line (%%.17g): pdist the pairs i<j in file order, cdist row by row.\n")
-		fs.PrintDefaults()
+	h := help{
+		About:   "Computes the distance of every pair i<j of the trajectories of PATH, in file order, one value per line (%.17g).",
+		Usage:   "tfm distance pdist [flags] --format F PATH",
+		Example: "tfm distance pdist --metric dtw --format synthetic --limit 20 seed=1,trajectories=20 --json",
 	}
+	if sub == "cdist" {
+		h = help{
+			About:   "Computes the distance from every trajectory of PATH to every trajectory of PATH2, row by row, one value per line (%.17g).",
+			Usage:   "tfm distance cdist [flags] --format F PATH PATH2",
+			Example: "tfm distance cdist --metric frechet --format synthetic seed=1,trajectories=10 seed=2,trajectories=5 --json",
+		}
+	}
+	setHelp(fs, h)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err

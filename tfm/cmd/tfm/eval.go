@@ -41,6 +41,11 @@ func evalRun(args []string) error {
 	limitN := fs.Int("limit", 0, "use only the first K trajectories (0 = all)")
 	asJSON := fs.Bool("json", false, "print one JSON line with the metrics on stdout")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	setHelp(fs, help{
+		About:   "Trains and scores one downstream task (tte, similarity, classify, recover) on a pre-trained checkpoint or the scratch baseline.",
+		Usage:   "tfm eval --task " + strings.Join(tasks.Tasks, "|") + " [--checkpoint DIR|scratch] [--finetune] [--data SPEC] [--json]",
+		Example: "tfm eval --task classify --checkpoint scratch --quick --json",
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -25,10 +25,12 @@ func init() {
 
 func experimentRun(args []string) error {
 	fs := flag.NewFlagSet("experiment", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "Usage: tfm experiment NAME [flags]\n       tfm experiment report DIR   (tables and figures again from DIR/results.json)\n\nNAME: %s\n\nFlags:\n", strings.Join(experiment.Names(), ", "))
-		fs.PrintDefaults()
-	}
+	setHelp(fs, help{
+		About:   "Runs one experiment end to end over several seeds and writes its tables (Markdown, CSV) and figures.",
+		Usage: "tfm experiment NAME [flags]   (NAME: " + strings.Join(experiment.Names(), ", ") + ")\n" +
+			"       tfm experiment report DIR   (tables and figures again from DIR/results.json)",
+		Example: "tfm experiment " + experiment.Names()[0] + " --quick --seeds 1 --out /tmp/exp",
+	})
 	quick := fs.Bool("quick", false, "small encoder and few steps (about a minute or two)")
 	out := fs.String("out", "", "output folder (default out/experiments/NAME)")
 	data := fs.String("data", "synthetic", "data set: synthetic, synthetic:seed=S,trajectories=N, or FORMAT:PATH")
@@ -61,7 +63,7 @@ func experimentRun(args []string) error {
 		return fmt.Errorf("missing experiment name (%s)", strings.Join(experiment.Names(), ", "))
 	}
 	if _, ok := experiment.Experiments[name]; !ok {
-		return fmt.Errorf("unknown experiment %q (want one of %s)", name, strings.Join(experiment.Names(), ", "))
+		return unknownName("experiment", name, experiment.Names())
 	}
 	cfg := experiment.DefaultConfig()
 	if *quick {

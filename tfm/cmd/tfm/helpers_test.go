@@ -20,7 +20,7 @@ func capture(t *testing.T, name string, args ...string) (string, error) {
 	os.Stdout = w
 	done := make(chan []byte)
 	go func() { b, _ := io.ReadAll(r); done <- b }()
-	runErr := commands[name].Run(args)
+	runErr := commands[name].run(args)
 	w.Close()
 	os.Stdout = old
 	return string(<-done), runErr

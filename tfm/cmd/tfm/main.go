@@ -16,11 +16,22 @@ import (
 	"strings"
 )
 
-// command is one subcommand. Run receives the arguments after its name.
+// command is one subcommand. Run receives the arguments after its name;
+// a command with Subs and no Run dispatches to them ("tfm data synth").
 type command struct {
 	Name    string
 	Summary string
 	Run     func(args []string) error
+	Subs    []*command
+	Example string // for a command with Subs: one of their commands
+}
+
+// run runs c, dispatching to its sub-subcommands when it has no Run.
+func (c *command) run(args []string) error {
+	if c.Run != nil {
+		return c.Run(args)
+	}
+	return dispatch(c, args)
 }
 
 var commands = map[string]*command{}
@@ -35,15 +46,20 @@ func register(c *command) {
 
 func usage() {
 	fmt.Fprintf(os.Stderr, "tfm: trajectory foundation models toolkit\n\nUsage: tfm COMMAND [flags] [args]\n\nCommands:\n")
+	for _, n := range commandNames() {
+		fmt.Fprintf(os.Stderr, "  %-12s %s\n", n, commands[n].Summary)
+	}
+	fmt.Fprintf(os.Stderr, "\nExample:\n  tfm pretrain --paradigm contrastive --steps 200 --json\n\nRun 'tfm COMMAND --help' for what a command does, an example and its flags.\n")
+}
+
+// commandNames are the registered subcommands, sorted.
+func commandNames() []string {
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(os.Stderr, "  %-12s %s\n", n, commands[n].Summary)
-	}
-	fmt.Fprintf(os.Stderr, "\nRun 'tfm COMMAND --help' for a command's flags.\n")
+	return names
 }
 
 func main() {
@@ -56,11 +72,11 @@ func main() {
 	}
 	c, ok := commands[os.Args[1]]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "tfm: unknown command %q\n\n", os.Args[1])
+		fmt.Fprintf(os.Stderr, "tfm: unknown command %q%s\n\n", os.Args[1], didYouMean(os.Args[1], commandNames()))
 		usage()
 		os.Exit(2)
 	}
-	if err := c.Run(os.Args[2:]); err != nil {
+	if err := c.run(os.Args[2:]); err != nil {
 		if errors.Is(err, errHelp) {
 			return
 		}
@@ -83,24 +99,41 @@ func printJSON(v any) error {
 	return err
 }
 
-// dispatch runs the sub-subcommand named by args[0] from subs
-// (e.g. "tfm data synth ...").
-func dispatch(parent string, subs map[string]func([]string) error, args []string) error {
-	names := make([]string, 0, len(subs))
-	for n := range subs {
-		names = append(names, n)
+// dispatch runs the sub-subcommand of c named by args[0]
+// (e.g. "tfm data synth ..."); no name or --help lists them.
+func dispatch(c *command, args []string) error {
+	var names []string
+	for _, sc := range c.Subs {
+		names = append(names, sc.Name)
 	}
-	sort.Strings(names)
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintf(os.Stderr, "Usage: tfm %s {%s} [flags]\n", parent, strings.Join(names, "|"))
+		fmt.Fprintf(os.Stderr, "%s\n\nUsage:\n  tfm %s {%s} [flags]\n\nExample:\n  %s\n\nSubcommands:\n",
+			sentence(c.Summary), c.Name, strings.Join(names, "|"), c.Example)
+		for _, sc := range c.Subs {
+			fmt.Fprintf(os.Stderr, "  %-10s %s\n", sc.Name, sc.Summary)
+		}
+		fmt.Fprintf(os.Stderr, "\nRun 'tfm %s SUBCOMMAND --help' for its flags.\n", c.Name)
 		if len(args) == 0 {
-			return fmt.Errorf("missing subcommand")
+			return fmt.Errorf("missing subcommand (one of %s)", strings.Join(names, ", "))
 		}
 		return errHelp
 	}
-	f, ok := subs[args[0]]
-	if !ok {
-		return fmt.Errorf("unknown subcommand %q (want one of %s)", args[0], strings.Join(names, ", "))
+	for _, sc := range c.Subs {
+		if sc.Name == args[0] {
+			return sc.run(args[1:])
+		}
 	}
-	return f(args[1:])
+	return fmt.Errorf("unknown subcommand %q%s; want one of %s", args[0], didYouMean(args[0], names), strings.Join(names, ", "))
+}
+
+// sentence is s with a capital first letter and a full stop.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
 }

@@ -31,6 +31,7 @@ func init() {
 			}
 			return mapmatchRun(args)
 		},
+		Subs: []*command{{Name: "eval", Summary: "simulate trips with known paths, match them, report accuracy and speed", Run: mapmatchEval}},
 	})
 }
 
@@ -112,13 +113,12 @@ func mapmatchRun(args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON summary line last on stdout")
 	force := fs.Bool("force", false, "replace --out and --geojson files that exist")
 	cfg := matchFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: tfm mapmatch --network FILE|synthetic --format F [--out matched.csv] [--geojson paths.geojson] [--json] PATH\n"+
-			"       tfm mapmatch eval --network synthetic|FILE --seed S --trajectories N --interval 15s --noise 10m [--json]\n\n"+
-			"Matches every trajectory of PATH onto the road network with an HMM (Newson & Krumm 2009)\n"+
-			"and writes each matched path: its road segments in order with the time each was entered.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	setHelp(fs, help{
+		About: "Matches every trajectory of PATH onto a road network with an HMM (Newson & Krumm 2009) and writes each matched path: its road segments in order with the time each was entered.",
+		Usage: "tfm mapmatch --network FILE|synthetic --format F [--out matched.csv] [--geojson paths.geojson] [--json] PATH\n" +
+			"tfm mapmatch eval --network synthetic|FILE --seed S --trajectories N --interval 15s --noise 10m [--json]",
+		Example: "tfm data synth --seed 1 --trajectories 20 --out /tmp/city && tfm mapmatch --network synthetic --seed 1 --format csv --out /tmp/matched.csv /tmp/city/trajectories.csv",
+	})
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -280,13 +280,13 @@ func mapmatchEval(args []string) error {
 	dropout := fs.Float64("dropout", d.Dropout, "probability that a fix is lost (synth simulator)")
 	asJSON := fs.Bool("json", false, "print one JSON line last on stdout")
 	cfg := matchFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: tfm mapmatch eval --network synthetic|FILE --seed S --trajectories N --interval 15s --noise 10m [--json]\n\n"+
-			"Simulates trips with known paths on the network, adds GPS noise, matches them and reports\n"+
-			"segment_accuracy = Σ LCS(true path, matched path) / Σ len(true path) (share of true segments\n"+
-			"recovered in order), segment_precision = Σ LCS / Σ len(matched), and matching speed.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	setHelp(fs, help{
+		About:   "Simulates trips with known paths on the network, adds GPS noise, matches them and reports accuracy and matching speed.",
+		Usage:   "tfm mapmatch eval --network synthetic|FILE --seed S --trajectories N --interval 15s --noise 10m [--json]",
+		Example: "tfm mapmatch eval --network synthetic --seed 1 --trajectories 20 --interval 15s --noise 10m --json",
+		Notes: "segment_accuracy = Σ LCS(true path, matched path) / Σ len(true path) (share of true segments\n" +
+			"recovered in order), segment_precision = Σ LCS / Σ len(matched).",
+	})
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err

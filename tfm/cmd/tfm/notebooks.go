@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"time"
 
 	"github.com/tfm-course/course/tfm/notebook"
@@ -15,11 +16,11 @@ func init() {
 	register(&command{
 		Name:    "notebooks",
 		Summary: "run the course notebooks headless (failing loudly) or sync mirrored cells",
-		Run: func(args []string) error {
-			return dispatch("notebooks", map[string]func([]string) error{
-				"run":  notebooksRun,
-				"sync": notebooksSync,
-			}, args)
+		Example: "tfm notebooks sync --check",
+		Subs: []*command{
+			{Name: "run", Summary: "execute chapters headless, failing loudly, and export them to HTML", Run: notebooksRun},
+			{Name: "site", Summary: "execute the chapters and write a browsable offline site (index, pages, figures, screenshots)", Run: notebooksSite},
+			{Name: "sync", Summary: "check or write the notebook cells mirrored from Go files", Run: notebooksSync},
 		},
 	})
 }
@@ -34,14 +35,15 @@ func notebooksRun(args []string) error {
 	noHTML := fs.Bool("no-html", false, "skip the HTML export")
 	asJSON := fs.Bool("json", false, "print a one-line JSON summary last on stdout")
 	force := fs.Bool("force", false, "replace files in --out that are not an earlier run's unchanged output")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: tfm notebooks run [flags] [NOTEBOOK.ipynb …]   (default: notebooks/*.ipynb)\n\n"+
-			"Executes each notebook with jupyter nbconvert on the TFM CPU kernel and fails, naming notebook and cell,\n"+
-			"on error outputs, GoNB's `exit status N` / `signal: S` line closing a cell's stderr (with the panic or\n"+
-			"`--- FAIL` line before it), unknown GoNB commands, and a dead kernel. It refuses to replace a file in\n"+
-			"--out that is not its own earlier output (recorded in --out/.tfm-output.json) unless --force.\n\n")
-		fs.PrintDefaults()
-	}
+	setHelp(fs, help{
+		About:   "Executes each notebook with jupyter nbconvert on the TFM CPU kernel and writes the executed copy and its HTML.",
+		Usage:   "tfm notebooks run [flags] [NOTEBOOK.ipynb …]   (default: notebooks/*.ipynb)",
+		Example: "tfm notebooks run --quick --out /tmp/nb notebooks/01_data.ipynb",
+		Notes: "It fails, naming notebook and cell, on error outputs, GoNB's `exit status N` / `signal: S` line closing a\n" +
+			"cell's stderr (with the panic or `--- FAIL` line before it), unknown GoNB commands, and a dead kernel.\n" +
+			"It refuses to replace a file in --out that is not its own earlier output (recorded in\n" +
+			"--out/.tfm-output.json) unless --force.",
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -102,14 +104,15 @@ func notebooksSync(args []string) error {
 	write := fs.Bool("write", false, "sync each differing mirror: whole-file mirrors cell -> file, declaration mirrors file -> cell; add the version pin to old-style first cells")
 	rootFlag := fs.String("root", "", "repository root (default: the folder with go.mod above the current one)")
 	asJSON := fs.Bool("json", false, "print a one-line JSON summary last on stdout")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: tfm notebooks sync [--check|--write] [NOTEBOOK.ipynb …]   (default: notebooks/*.ipynb)\n\n"+
-			"Cells starting with `//tfm:mirror tfm/pkg/file.go` must equal that file after gofmt\n"+
-			"(ignoring its package clause and leading comments); --write copies cell -> file.\n"+
-			"Cells starting with `//tfm:mirror tfm/pkg/file.go:Name,Type.Method,…` must hold exactly those\n"+
-			"declarations of the file (with their doc comments, in that order, nothing else); --write copies file -> cell.\n\n")
-		fs.PrintDefaults()
-	}
+	setHelp(fs, help{
+		About:   "Checks (or with --write, updates) the notebook cells that mirror Go files or declarations.",
+		Usage:   "tfm notebooks sync [--check|--write] [NOTEBOOK.ipynb …]   (default: notebooks/*.ipynb)",
+		Example: "tfm notebooks sync --check",
+		Notes: "Cells starting with `//tfm:mirror tfm/pkg/file.go` must equal that file after gofmt\n" +
+			"(ignoring its package clause and leading comments); --write copies cell -> file.\n" +
+			"Cells starting with `//tfm:mirror tfm/pkg/file.go:Name,Type.Method,…` must hold exactly those\n" +
+			"declarations of the file (with their doc comments, in that order, nothing else); --write copies file -> cell.",
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -179,5 +182,63 @@ func notebooksSync(args []string) error {
 			"cell -> file (fix the cell first) and declaration mirrors file -> cell", len(mismatches))
 	}
 	fmt.Fprintf(os.Stderr, "notebooks sync: %d notebook(s), mirrors in sync\n", len(paths))
+	return nil
+}
+
+// notebooksSite: tfm notebooks site --out DIR [--quick] [NOTEBOOKS…].
+func notebooksSite(args []string) error {
+	fs := flag.NewFlagSet("notebooks site", flag.ContinueOnError)
+	out := fs.String("out", "out/site", "folder of the site (index.html; the runner's files in DIR/run)")
+	quick := fs.Bool("quick", false, "run the chapters in quick mode (default: full size)")
+	kernel := fs.String("kernel", notebook.DefaultKernel, "Jupyter kernel to run them on")
+	timeout := fs.Duration("cell-timeout", 20*time.Minute, "time limit per cell")
+	shots := fs.Bool("screenshots", true, "screenshots of each chapter's top (Jupyter) and of its figures (headless Chromium)")
+	rebuild := fs.Bool("rebuild", false, "rewrite the site from the earlier run in DIR (DIR/run, DIR/site.json) without executing")
+	asJSON := fs.Bool("json", false, "print a one-line JSON summary last on stdout")
+	setHelp(fs, help{
+		About:   "Executes the chapters and writes a static site that opens offline: an index with each chapter's title, summary, run time and figures, each chapter's page with its figures embedded, and screenshots.",
+		Usage:   "tfm notebooks site [--out DIR] [--quick] [NOTEBOOK.ipynb …]   (default: notebooks/*.ipynb)",
+		Example: "tfm notebooks site --quick --out /tmp/site notebooks/01_data.ipynb notebooks/07_distances.ipynb",
+	})
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	paths := fs.Args()
+	if len(paths) == 0 && !*rebuild {
+		root, err := notebook.RepoRoot(".")
+		if err != nil {
+			return err
+		}
+		if paths, err = notebook.CourseNotebooks(root); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	opt := notebook.SiteOptions{Run: notebook.Options{Quick: *quick, Kernel: *kernel, CellTimeout: *timeout}, Screenshots: *shots}
+	var chapters []notebook.SiteChapter
+	var err error
+	if *rebuild {
+		chapters, err = notebook.RebuildSite(*out, opt)
+	} else {
+		chapters, err = notebook.BuildSite(ctx, *out, paths, opt)
+	}
+	if err != nil {
+		return err
+	}
+	var failed []string
+	for _, c := range chapters {
+		if !c.OK {
+			failed = append(failed, c.Name)
+		}
+	}
+	if *asJSON {
+		if err := printJSON(map[string]any{"ok": len(failed) == 0, "index": filepath.Join(*out, "index.html"), "chapters": chapters}); err != nil {
+			return err
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("site written to %s, but %d chapter(s) failed: %v", *out, len(failed), failed)
+	}
 	return nil
 }

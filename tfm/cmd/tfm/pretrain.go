@@ -71,6 +71,14 @@ func pretrainRun(args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON summary line on stdout")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	cpuProfile := fs.String("cpuprofile", "", "write a pprof CPU profile of the run to this file")
+	setHelp(fs, help{
+		About:   "Pre-trains a trajectory encoder self-supervised (contrastive, generative, hybrid or causal), with checkpoints and resume.",
+		Usage:   "tfm pretrain [--paradigm P] [--modality M[,M…]] [--data SPEC] [--steps N] [--checkpoint DIR] [--json]",
+		Example: "tfm pretrain --paradigm contrastive --modality gps --steps 200 --checkpoint /tmp/ckpt --json",
+		Notes: "Losses: the progress line shows each step's loss; the summary and the JSON give first_loss (step 1),\n" +
+			"last_step_loss (the last step, as on the last progress line) and last_loss = the mean over the last\n" +
+			"last_loss_steps steps (⌈steps/10⌉, at most 20: smoother than one step's loss).",
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -110,13 +118,19 @@ func pretrainRun(args []string) error {
 	opt.Generative.Masking, opt.Generative.MaskRatio = *masking, *ratio
 	opt.Hybrid.Lambda, opt.Hybrid.Balance = *lambda, *balance
 	opt.Causal.Label, opt.Causal.Confounder = *label, *confounder
+	if err := checkSetKeys(*set, encoder.Keys()); err != nil {
+		return err
+	}
 	if err := opt.Encoder.Set(*set); err != nil {
 		return err
 	}
-	for _, name := range strings.Split(opt.Modality, ",") {
-		if !slices.Contains(modality.Names(), strings.TrimSpace(name)) {
-			return fmt.Errorf("--modality %q: modality %q is not supported (want one of %v, or several comma-separated)", opt.Modality, name, modality.Names())
+	if *aug != "default" && *aug != "" {
+		if err := checkList("augment", *aug, augmentNames); err != nil {
+			return err
 		}
+	}
+	if err := checkList("modality", opt.Modality, modality.Names()); err != nil {
+		return fmt.Errorf("%w (or several comma-separated)", err)
 	}
 	if !*quiet {
 		opt.Progress = os.Stderr
@@ -174,8 +188,9 @@ func pretrainRun(args []string) error {
 		}
 		return nil
 	}
-	fmt.Printf("%s/%s on %s: %d steps, loss %.4f → %.4f, %.2f steps/s (%s)\n", res.Paradigm, res.Modality, *data,
-		res.Steps, res.FirstLoss, res.LastLoss, res.StepsPerSecond, res.Backend)
+	fmt.Printf("%s/%s on %s: %d steps, loss %.4f (step 1) → %.4f (mean of the last %d steps; step %d alone: %.4f), %.2f steps/s (%s)\n",
+		res.Paradigm, res.Modality, *data, res.Steps, res.FirstLoss, res.LastLoss, res.LastLossSteps, res.Steps, res.LastStepLoss,
+		res.StepsPerSecond, res.Backend)
 	if p := res.Schedule; res.Extended {
 		fmt.Printf("extended: steps %d–%d followed a new schedule phase (warm-up %d steps to %g, cosine decay to %g at step %d)\n",
 			p.Start, p.End, p.Warmup, p.LR, p.MinLR, p.End)
@@ -235,6 +250,22 @@ func inheritSettings(fs *flag.FlagSet, dir string, steps *int, quiet bool) error
 	}
 	if len(took) > 0 && !quiet {
 		fmt.Fprintf(os.Stderr, "resuming %s with its recorded %s\n", dir, strings.Join(took, " "))
+	}
+	return nil
+}
+
+// augmentNames are the views pretrain.AugmentationByName composes.
+var augmentNames = []string{"crop", "jitter", "mask", "downsample", "shift", "simplify"}
+
+// checkSetKeys refuses an unknown key of a --set "k=v;k=v" list with a
+// suggestion (encoder.Config.Set checks the values).
+func checkSetKeys(set string, keys []string) error {
+	for _, kv := range strings.FieldsFunc(set, func(r rune) bool { return r == ';' || r == ',' }) {
+		k, _, _ := strings.Cut(kv, "=")
+		k = strings.ToLower(strings.TrimSpace(k))
+		if k != "" && !slices.Contains(keys, k) {
+			return fmt.Errorf("--set: unknown encoder setting %q%s (known: %s)", k, didYouMean(k, keys), strings.Join(keys, ", "))
+		}
 	}
 	return nil
 }

@@ -48,7 +48,7 @@ func TestPretrainBadFlags(t *testing.T) {
 	for _, c := range []struct{ args, want string }{
 		{"--set layers=x", "not an integer"},
 		{"--paradigm telepathy --steps 1", `--paradigm "telepathy": want one of contrastive`},
-		{"--modality smell --steps 1", "not supported"},
+		{"--modality smell --steps 1", `"smell" is not one of gps`},
 		{"--data nowhere", "data set spec"},
 	} {
 		args := append([]string{"--quiet", "--data", "synthetic:seed=1,trajectories=20"}, strings.Fields(c.args)...)

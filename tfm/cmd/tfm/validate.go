@@ -66,7 +66,7 @@ func validateFlags(fs *flag.FlagSet, rules ...flagRule) error {
 		s := f.Value.String()
 		if r.enum != nil {
 			if !slices.Contains(r.enum, s) {
-				bad = append(bad, fmt.Sprintf("--%s %q: want %s", r.name, s, r.want))
+				bad = append(bad, fmt.Sprintf("--%s %q: want %s%s", r.name, s, r.want, didYouMean(s, r.enum)))
 			}
 			continue
 		}
