@@ -26,7 +26,7 @@ func init() {
 func experimentRun(args []string) error {
 	fs := flag.NewFlagSet("experiment", flag.ContinueOnError)
 	setHelp(fs, help{
-		About:   "Runs one experiment end to end over several seeds and writes its tables (Markdown, CSV) and figures.",
+		About: "Runs one experiment end to end over several seeds and writes its tables (Markdown, CSV) and figures.",
 		Usage: "tfm experiment NAME [flags]   (NAME: " + strings.Join(experiment.Names(), ", ") + ")\n" +
 			"       tfm experiment report DIR   (tables and figures again from DIR/results.json)",
 		Example: "tfm experiment " + experiment.Names()[0] + " --quick --seeds 1 --out /tmp/exp",
