@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/tfm-course/course/tfm/output"
 	"html"
 	"io"
 	"io/fs"
@@ -27,6 +28,9 @@ type SiteOptions struct {
 	Screenshots      bool
 	ScreenshotScript string    // default: kernels/screenshot.sh of the repository
 	Log              io.Writer // default os.Stderr
+	// Force replaces files in the site's folder that are not its own
+	// earlier, unchanged output (tfm/output); without it they are refused.
+	Force bool
 }
 
 // SiteChapter is one chapter of the site, as the index lists it.
@@ -72,6 +76,10 @@ func WriteSite(dir string, results []Result, opt SiteOptions) ([]SiteChapter, er
 	if opt.Log == nil {
 		opt.Log = os.Stderr
 	}
+	out, err := output.OpenDir(dir, opt.Force)
+	if err != nil {
+		return nil, err
+	}
 	for _, sub := range []string{"figures", "screenshots"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return nil, err
@@ -94,7 +102,7 @@ func WriteSite(dir string, results []Result, opt SiteOptions) ([]SiteChapter, er
 		nb, nbErr := Read(src)
 		if nbErr == nil {
 			c.Title, c.Summary = titleAndSummary(nb, name)
-			figs, err := writeFigures(dir, name, nb)
+			figs, err := writeFigures(out, name, nb)
 			if err != nil {
 				return nil, err
 			}
@@ -120,24 +128,24 @@ func WriteSite(dir string, results []Result, opt SiteOptions) ([]SiteChapter, er
 				page = page[:loc[1]] + `<p style="font:14px sans-serif;margin:8px"><a href="index.html">← course index</a></p>` + page[loc[1]:]
 			}
 			c.Page, c.External = name+".html", ext
-			if err := os.WriteFile(filepath.Join(dir, c.Page), []byte(page), 0o644); err != nil {
+			if err := out.WriteFile(c.Page, []byte(page)); err != nil {
 				return nil, err
 			}
 		}
 		c.FigurePage = name + "-figures.html"
-		if err := os.WriteFile(filepath.Join(dir, c.FigurePage), []byte(figurePage(c)), 0o644); err != nil {
+		if err := out.WriteFile(c.FigurePage, []byte(figurePage(c))); err != nil {
 			return nil, err
 		}
 		chapters = append(chapters, c)
 	}
 	if opt.Screenshots {
-		takeScreenshots(dir, results, chapters, opt)
+		takeScreenshots(out, results, chapters, opt)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte(indexPage(chapters)), 0o644); err != nil {
+	if err := out.WriteFile("index.html", []byte(indexPage(chapters))); err != nil {
 		return nil, err
 	}
 	b, _ := json.MarshalIndent(chapters, "", " ")
-	if err := os.WriteFile(filepath.Join(dir, "site.json"), append(b, '\n'), 0o644); err != nil {
+	if err := out.WriteFile("site.json", append(b, '\n')); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(opt.Log, "site: %d chapter(s) in %s (open %s)\n", len(chapters), dir, filepath.Join(dir, "index.html"))
@@ -270,13 +278,14 @@ var dataImgRe = regexp.MustCompile(`src="data:image/(png|svg\+xml|jpeg|gif)(;bas
 
 // writeFigures writes every figure the notebook displays (one per
 // image output; PNG, SVG or data-URI <img> in HTML outputs) to
-// dir/figures/NAME-K.EXT and returns their paths relative to dir.
-func writeFigures(dir, name string, nb *Notebook) ([]string, error) {
+// figures/NAME-K.EXT of the site's folder and returns their paths
+// relative to it.
+func writeFigures(out *output.Dir, name string, nb *Notebook) ([]string, error) {
 	var files []string
 	add := func(ext string, data []byte) error {
 		rel := fmt.Sprintf("figures/%s-%d.%s", name, len(files)+1, ext)
 		files = append(files, rel)
-		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
+		return out.WriteFile(rel, data)
 	}
 	for _, c := range nb.Cells {
 		for _, o := range c.Outputs {
@@ -556,7 +565,19 @@ func mdInline(s string) string {
 // takeScreenshots adds screenshots/NAME-top.png (the chapter's top in
 // Jupyter, via kernels/screenshot.sh) and screenshots/NAME-figures.png (its
 // figure page in Chromium with the network disabled) to each chapter.
-func takeScreenshots(dir string, results []Result, chapters []SiteChapter, opt SiteOptions) {
+func takeScreenshots(out *output.Dir, results []Result, chapters []SiteChapter, opt SiteOptions) {
+	dir := out.Path()
+	// shoot runs take, which writes the file rel of the site, when rel may
+	// be written there, and records it as the site's own.
+	shoot := func(rel string, take func(path string) error) error {
+		if err := out.Check(rel); err != nil {
+			return err
+		}
+		if err := take(filepath.Join(dir, rel)); err != nil {
+			return err
+		}
+		return out.Adopt(rel)
+	}
 	browser := ""
 	for _, b := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(b); err == nil {
@@ -578,16 +599,22 @@ func takeScreenshots(dir string, results []Result, chapters []SiteChapter, opt S
 		c := &chapters[i]
 		if r := results[i]; r.Executed != "" && script != "" {
 			top := filepath.Join("screenshots", c.Name+"-top.png")
-			cmd := exec.Command("bash", script, r.Executed, filepath.Join(dir, top), "1280x1600")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				fmt.Fprintf(opt.Log, "site: screenshot of %s in Jupyter failed: %v\n%s", c.Name, err, tail(string(out), 5))
+			if err := shoot(top, func(path string) error {
+				if b, err := exec.Command("bash", script, r.Executed, path, "1280x1600").CombinedOutput(); err != nil {
+					return fmt.Errorf("%w\n%s", err, tail(string(b), 5))
+				}
+				return nil
+			}); err != nil {
+				fmt.Fprintf(opt.Log, "site: screenshot of %s in Jupyter failed: %v\n", c.Name, err)
 			} else {
 				c.Screenshots = append(c.Screenshots, top)
 			}
 		}
 		if len(c.Figures) > 0 {
 			shot := filepath.Join("screenshots", c.Name+"-figures.png")
-			if err := chromeShot(browser, filepath.Join(dir, c.FigurePage), filepath.Join(dir, shot), 1280, 140+396*((len(c.Figures)+1)/2)); err != nil {
+			if err := shoot(shot, func(path string) error {
+				return chromeShot(browser, filepath.Join(dir, c.FigurePage), path, 1280, 140+396*((len(c.Figures)+1)/2))
+			}); err != nil {
 				fmt.Fprintf(opt.Log, "site: screenshot of %s's figures failed: %v\n", c.Name, err)
 			} else {
 				c.Screenshots = append(c.Screenshots, shot)

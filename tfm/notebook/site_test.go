@@ -1,11 +1,15 @@
 package notebook
 
 import (
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tfm-course/course/tfm/output"
 )
 
 // The site of one executed chapter: index with title, summary, run time
@@ -85,5 +89,31 @@ func TestExternalRefs(t *testing.T) {
 	got := strings.Join(ExternalRefs(page), " ")
 	if got != "https://cdn.x/a.js //cdn.x/b.css file:///usr/share/c.png https://fonts.x/d.css" {
 		t.Errorf("ExternalRefs = %q", got)
+	}
+}
+
+// A site is rewritten over its own unchanged output, but never over a
+// file of the user's in the folder, unless Force.
+func TestWriteSiteKeepsOtherFiles(t *testing.T) {
+	dir := t.TempDir()
+	res := []Result{{Notebook: "notebooks/99_tiny.ipynb", Executed: "testdata/site/99_tiny.ipynb", HTML: "testdata/site/99_tiny.html"}}
+	if _, err := WriteSite(dir, res, SiteOptions{Log: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteSite(dir, res, SiteOptions{Log: io.Discard}); err != nil {
+		t.Fatalf("rewriting the site's own output: %v", err)
+	}
+	mine := filepath.Join(dir, "index.html")
+	if err := os.WriteFile(mine, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteSite(dir, res, SiteOptions{Log: io.Discard}); !errors.Is(err, output.ErrExists) {
+		t.Fatalf("over an edited index.html: %v, want output.ErrExists", err)
+	}
+	if b, _ := os.ReadFile(mine); string(b) != "mine" {
+		t.Fatalf("index.html replaced: %q", b)
+	}
+	if _, err := WriteSite(dir, res, SiteOptions{Log: io.Discard, Force: true}); err != nil {
+		t.Fatalf("with Force: %v", err)
 	}
 }

@@ -195,6 +195,7 @@ func notebooksSite(args []string) error {
 	shots := fs.Bool("screenshots", true, "screenshots of each chapter's top (Jupyter) and of its figures (headless Chromium)")
 	rebuild := fs.Bool("rebuild", false, "rewrite the site from the earlier run in DIR (DIR/run, DIR/site.json) without executing")
 	asJSON := fs.Bool("json", false, "print a one-line JSON summary last on stdout")
+	force := fs.Bool("force", false, "replace files in --out that are not an earlier site's unchanged output")
 	setHelp(fs, help{
 		About:   "Executes the chapters and writes a static site that opens offline: an index with each chapter's title, summary, run time and figures, each chapter's page with its figures embedded, and screenshots.",
 		Usage:   "tfm notebooks site [--out DIR] [--quick] [NOTEBOOK.ipynb …]   (default: notebooks/*.ipynb)",
@@ -215,7 +216,7 @@ func notebooksSite(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	opt := notebook.SiteOptions{Run: notebook.Options{Quick: *quick, Kernel: *kernel, CellTimeout: *timeout}, Screenshots: *shots}
+	opt := notebook.SiteOptions{Run: notebook.Options{Quick: *quick, Kernel: *kernel, CellTimeout: *timeout, Force: *force}, Screenshots: *shots, Force: *force}
 	var chapters []notebook.SiteChapter
 	var err error
 	if *rebuild {
