@@ -29,6 +29,7 @@ type Options struct {
 	CellTimeout time.Duration // per cell (default 20 min)
 	NoHTML      bool          // skip the HTML export
 	Log         io.Writer     // progress and the time table (default os.Stderr)
+	Solutions   bool          // exercise checks must pass (set by RunSolutions; exercises.go)
 }
 
 // Result is the outcome of one notebook.
@@ -39,6 +40,8 @@ type Result struct {
 	Duration time.Duration
 	Problems []Problem
 	Err      error // execution itself failed (kernel died, timeout, …)
+	// Exercises are the exercise checks that ran (exercises.go); a failing one is no problem in a course run.
+	Exercises []ExerciseOutcome
 }
 
 // Failed reports whether the notebook failed.
@@ -152,6 +155,9 @@ func Run(ctx context.Context, paths []string, opt Options) ([]Result, error) {
 		if r.Err != nil {
 			fmt.Fprintf(opt.Log, "FAIL %s: %v\n", p, r.Err)
 		}
+		if note := exerciseNote(r, opt.Solutions); note != "" {
+			fmt.Fprintln(opt.Log, note)
+		}
 		fmt.Fprintf(opt.Log, "notebooks: %s %s in %.1f s\n", p, map[bool]string{false: "ok", true: "FAILED"}[r.Failed()], r.Duration.Seconds())
 		results = append(results, r)
 	}
@@ -199,7 +205,7 @@ func runOne(ctx context.Context, path, outDir string, opt Options) (r Result) {
 	}
 	nb.Path = path // report the source notebook's name
 	r.Executed = executed
-	r.Problems = Inspect(nb)
+	r.Problems, r.Exercises = exerciseOutcomes(nb, Inspect(nb), opt.Solutions)
 	if !opt.NoHTML {
 		html := exec.CommandContext(ctx, "jupyter", "nbconvert", "--to", "html", "--output-dir", outDir, executed)
 		if b, err := html.CombinedOutput(); err != nil && r.Err == nil {

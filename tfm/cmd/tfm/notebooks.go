@@ -33,6 +33,7 @@ func notebooksRun(args []string) error {
 	timeout := fs.Duration("cell-timeout", 20*time.Minute, "time limit per cell")
 	noHTML := fs.Bool("no-html", false, "skip the HTML export")
 	asJSON := fs.Bool("json", false, "print a one-line JSON summary last on stdout")
+	solutions := fs.Bool("solutions", false, "check the exercises' reference solutions: per chapter, run its first cell, each solution and each %test check; every check must pass")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: tfm notebooks run [flags] [NOTEBOOK.ipynb …]   (default: notebooks/*.ipynb)\n\n"+
 			"Executes each notebook with jupyter nbconvert on the TFM CPU kernel and fails, naming notebook and cell,\n"+
@@ -57,7 +58,12 @@ func notebooksRun(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	results, err := notebook.Run(ctx, paths, notebook.Options{OutDir: *out, Quick: *quick, Kernel: *kernel, CellTimeout: *timeout, NoHTML: *noHTML})
+	opts := notebook.Options{OutDir: *out, Quick: *quick, Kernel: *kernel, CellTimeout: *timeout, NoHTML: *noHTML}
+	run := notebook.Run
+	if *solutions {
+		run = notebook.RunSolutions
+	}
+	results, err := run(ctx, paths, opts)
 	if err != nil {
 		return err
 	}
