@@ -154,10 +154,15 @@ func CheckExercises(root string, nb *Notebook) ([]Exercise, []string) {
 			p("exercise cell %d does not declare %s (named in its marker)", e.Cell+1, strings.Join(missing, ", "))
 		}
 		_, body, _ := strings.Cut(strings.TrimLeft(string(nb.Cells[e.Check].Source), " \t\r\n"), "\n")
-		code, _, _ := strings.Cut(body, "\n%test")
-		m := Mirror{Notebook: nb.Path, Cell: e.Check, CodeCell: nb.CodeCellNumber(e.Check), File: e.TestFile, Decls: e.Tests, Code: code}
-		if mm := compareDecls(root, m); mm != nil {
-			p("check cell %d: %s", e.Check+1, mm.Reason)
+		want, err := CheckCellCode(root, e.TestFile, e.Tests)
+		if err != nil {
+			p("check cell %d: %v", e.Check+1, err)
+		} else if strings.TrimSpace(body) != want {
+			reason := "differs from the tests in " + e.TestFile
+			if line, a, b, ok := firstDiff(strings.TrimSpace(body), want); ok {
+				reason += fmt.Sprintf(" at line %d after the marker:\n    cell: %s\n    file: %s", line, a, b)
+			}
+			p("check cell %d %s (the cell is the file's named tests with the imports they use, then %%test)", e.Check+1, reason)
 		}
 	}
 	return exs, bad
@@ -197,7 +202,13 @@ func solutionCellCode(root string, e Exercise) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(root, e.File), nil, parser.ImportsOnly)
+	return withImports(root, e.File, code)
+}
+
+// withImports puts before code the imports of file that code uses (a cell
+// cannot rely on goimports for module packages or math/rand/v2).
+func withImports(root, file, code string) (string, error) {
+	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(root, file), nil, parser.ImportsOnly)
 	if err != nil {
 		return "", err
 	}
@@ -205,8 +216,14 @@ func solutionCellCode(root string, e Exercise) (string, error) {
 	for _, is := range f.Imports {
 		path, _ := strconv.Unquote(is.Path.Value)
 		name := filepath.Base(path)
+		if regexp.MustCompile(`^v[0-9]+$`).MatchString(name) {
+			name = filepath.Base(filepath.Dir(path))
+		}
 		if is.Name != nil {
 			name = is.Name.Name
+		}
+		if path == "testing" {
+			continue // GoNB's %test provides it
 		}
 		if regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\.`).MatchString(code) {
 			spec := is.Path.Value
@@ -395,4 +412,17 @@ func RunSolutions(ctx context.Context, paths []string, opt Options) ([]Result, e
 	}
 	opt.Solutions = true
 	return Run(ctx, gen, opt)
+}
+
+// CheckCellCode is what a check cell holds after its marker line: the named
+// declarations of the test file, a blank line, then %test.
+func CheckCellCode(root, testFile string, tests []string) (string, error) {
+	code, err := declCellCode(root, Mirror{File: testFile, Decls: tests})
+	if err != nil {
+		return "", err
+	}
+	if code, err = withImports(root, testFile, code); err != nil {
+		return "", err
+	}
+	return code + "\n\n%test", nil
 }

@@ -55,7 +55,7 @@ func TestCheckExercisesFindsBrokenOnes(t *testing.T) {
 		nb   *Notebook
 		want string
 	}{
-		"check differs":     {edit(5, "want 42", "want 43"), "exercise 1.1: check cell 6: TestExDouble differs from the file"},
+		"check differs":     {edit(5, "want 42", "want 43"), "exercise 1.1: check cell 6 differs from the tests in tfm/notebook/testdata/exercises/solution_test.go at line 3"},
 		"no %test":          {edit(5, "%test", ""), "does not run %test"},
 		"stub renamed":      {edit(4, "func Double(", "func Twice("), "exercise cell 5 does not declare Double"},
 		"solution missing":  {edit(4, ":Double", ":Triple"), "Triple is not a top-level declaration"},
