@@ -251,3 +251,29 @@ func TestRunnerExercises(t *testing.T) {
 		t.Error("RunSolutions left its generated notebook behind")
 	}
 }
+
+// TestCourseSolutions runs the reference solutions against the chapters' check
+// cells through Jupyter (CI runs `tfm notebooks run --solutions` instead).
+func TestCourseSolutions(t *testing.T) {
+	if os.Getenv("TFM_NOTEBOOKS_SEPARATE") == "1" {
+		t.Skip("TFM_NOTEBOOKS_SEPARATE=1: the solutions run in a separate `tfm notebooks run --solutions` step")
+	}
+	requireToolchain(t)
+	root, err := RepoRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nbs, err := CourseNotebooks(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	res, err := RunSolutions(context.Background(), nbs, Options{OutDir: t.TempDir(), Quick: true, NoHTML: true, Log: &log})
+	t.Log(log.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Summarize(res); err != nil {
+		t.Fatal(err)
+	}
+}
