@@ -35,7 +35,8 @@ type Options struct {
 	// Force replaces files in OutDir that are not the runner's own earlier,
 	// unchanged output (see tfm/output); without it Run refuses, before
 	// running anything, naming the file.
-	Force bool
+	Force     bool
+	Solutions bool // exercise checks must pass (set by RunSolutions; exercises.go)
 }
 
 // Result is the outcome of one notebook.
@@ -46,6 +47,8 @@ type Result struct {
 	Duration time.Duration
 	Problems []Problem
 	Err      error // execution itself failed (kernel died, timeout, …)
+	// Exercises are the exercise checks that ran (exercises.go); a failing one is no problem in a course run.
+	Exercises []ExerciseOutcome
 }
 
 // Failed reports whether the notebook failed.
@@ -173,6 +176,9 @@ func Run(ctx context.Context, paths []string, opt Options) ([]Result, error) {
 		if r.Err != nil {
 			fmt.Fprintf(opt.Log, "FAIL %s: %v\n", p, r.Err)
 		}
+		if note := exerciseNote(r, opt.Solutions); note != "" {
+			fmt.Fprintln(opt.Log, note)
+		}
 		fmt.Fprintf(opt.Log, "notebooks: %s %s in %.1f s\n", p, map[bool]string{false: "ok", true: "FAILED"}[r.Failed()], r.Duration.Seconds())
 		results = append(results, r)
 	}
@@ -249,7 +255,7 @@ func runOne(ctx context.Context, path string, dir *output.Dir, opt Options) (r R
 		r.Err = fmt.Errorf("jupyter nbconvert --execute: %v\n%s", runErr, tail(stderr.String(), 25))
 	}
 	nb.Path = path // report the source notebook's name
-	r.Problems = Inspect(nb)
+	r.Problems, r.Exercises = exerciseOutcomes(nb, Inspect(nb), opt.Solutions)
 	if err := dir.WriteFile(name+".ipynb", mustRead(executed)); err != nil {
 		if r.Err == nil {
 			r.Err = err

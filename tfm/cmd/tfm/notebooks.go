@@ -44,6 +44,7 @@ func notebooksRun(args []string) error {
 			"It refuses to replace a file in --out that is not its own earlier output (recorded in\n" +
 			"--out/.tfm-output.json) unless --force.",
 	})
+	solutions := fs.Bool("solutions", false, "check the exercises' reference solutions: per chapter, run its first cell, each solution and each %test check; every check must pass")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,7 +63,12 @@ func notebooksRun(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	results, err := notebook.Run(ctx, paths, notebook.Options{OutDir: *out, Quick: *quick, Kernel: *kernel, CellTimeout: *timeout, NoHTML: *noHTML, Force: *force})
+	opts := notebook.Options{OutDir: *out, Quick: *quick, Kernel: *kernel, CellTimeout: *timeout, NoHTML: *noHTML, Force: *force}
+	run := notebook.Run
+	if *solutions {
+		run = notebook.RunSolutions
+	}
+	results, err := run(ctx, paths, opts)
 	if err != nil {
 		return err
 	}
