@@ -73,9 +73,21 @@ func TestCheckExercisesFindsBrokenOnes(t *testing.T) {
 // executed returns the fixture with outputs set on its check cells.
 func executed(t *testing.T, out1, out2 string) *Notebook {
 	_, nb := readFixture(t, "testdata/exercise.ipynb")
-	nb.Cells[5].Outputs = []Output{{OutputType: "stream", Name: "stdout", Text: Text(out1)}}
-	nb.Cells[7].Outputs = []Output{{OutputType: "stream", Name: "stdout", Text: Text(out2)}}
+	nb.Cells[5].Outputs = checkOutputs(out1)
+	nb.Cells[7].Outputs = checkOutputs(out2)
 	return nb
+}
+
+// checkOutputs are a %test cell's outputs as GoNB sends them: the test's
+// output on stdout and, when the test binary failed, its exit line on
+// stderr.
+func checkOutputs(out string) []Output {
+	stdout, failed := strings.CutSuffix(out, "exit status 1\n")
+	outs := []Output{{OutputType: "stream", Name: "stdout", Text: Text(stdout)}}
+	if failed {
+		outs = append(outs, Output{OutputType: "stream", Name: "stderr", Text: Text("exit status 1\n")})
+	}
+	return outs
 }
 
 const (
@@ -95,7 +107,7 @@ func TestExerciseOutcomes(t *testing.T) {
 	}
 	// A check that passes as shipped is a problem, and other failures stay problems.
 	nb = executed(t, failOut, passOut)
-	nb.Cells[2].Outputs = []Output{{OutputType: "stream", Text: "panic: boom\n"}}
+	nb.Cells[2].Outputs = []Output{{OutputType: "stream", Name: "stderr", Text: "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\nexit status 2\n"}}
 	probs, _ = exerciseOutcomes(nb, Inspect(nb), false)
 	if msg := Summarize([]Result{{Problems: probs}}); msg == nil || !strings.Contains(msg.Error(), "exercise 1.2: the check passes as shipped") ||
 		!strings.Contains(msg.Error(), "panic: boom") || strings.Contains(msg.Error(), "--- FAIL") {
