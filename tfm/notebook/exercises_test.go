@@ -173,9 +173,7 @@ const courseExerciseMin = 2
 // pendingExercises are chapters whose exercise cells are written but not yet in
 // the notebook (they wait in a file for the chapter's rebuild to land). Their
 // solutions and tests must exist already.
-var pendingExercises = map[string]string{
-	"11_causal": "notebooks/solutions/ch11",
-}
+var pendingExercises = map[string]string{}
 
 // TestCourseExercises: every chapter 01–12 ends with ≥ 2 exercises, each with
 // a %test check cell mirroring notebooks/solutions/chNN's tests and a reference
