@@ -96,7 +96,8 @@ func Options(paradigm string) pretrain.Options {
 // Train pre-trains and prints one summary line.
 func Train(ds *traj.Dataset, opt pretrain.Options) *pretrain.Result {
 	res := Must(pretrain.Train(context.Background(), backend.MustNew(), ds, opt))
-	fmt.Printf("%s: loss %.3f → %.3f in %d steps (%.1f steps/s)\n", opt.Paradigm, res.FirstLoss, res.LastLoss, res.Steps, res.StepsPerSecond)
+	fmt.Printf("%s: loss %.3f (step 1) → %.3f (mean of the last %d steps) in %d steps (%.1f steps/s)\n",
+		opt.Paradigm, res.FirstLoss, res.LastLoss, res.LastLossSteps, res.Steps, res.StepsPerSecond)
 	return res
 }
 
