@@ -133,6 +133,7 @@ func CheckExercises(root string, nb *Notebook) ([]Exercise, []string) {
 		return nil, []string{err.Error()}
 	}
 	var bad []string
+	declared := chapterNames(nb)
 	for _, e := range exs {
 		p := func(format string, args ...any) {
 			bad = append(bad, fmt.Sprintf("%s exercise %s: ", nb.Path, e.ID)+fmt.Sprintf(format, args...))
@@ -150,6 +151,11 @@ func CheckExercises(root string, nb *Notebook) ([]Exercise, []string) {
 		if _, err := solutionCellCode(root, e); err != nil {
 			p("reference solution: %v", err)
 		}
+		for _, n := range append(append([]string(nil), e.Decls...), e.Tests...) {
+			if cell, ok := declared[n]; ok {
+				p("%s is also declared by cell %d of the chapter (GoNB keeps one declaration per name: rename it in the exercise and its solution)", n, cell+1)
+			}
+		}
 		if missing := missingNames(string(nb.Cells[e.Cell].Source), e.Decls); len(missing) > 0 {
 			p("exercise cell %d does not declare %s (named in its marker)", e.Cell+1, strings.Join(missing, ", "))
 		}
@@ -166,6 +172,38 @@ func CheckExercises(root string, nb *Notebook) ([]Exercise, []string) {
 		}
 	}
 	return exs, bad
+}
+
+// chapterNames maps each top-level name declared by a code cell that is not
+// an exercise or check cell to that cell's index. Cells with a main part (%%)
+// or that do not parse as declarations are skipped.
+func chapterNames(nb *Notebook) map[string]int {
+	out := map[string]int{}
+	for i, c := range nb.Cells {
+		_, ex := cellMarker(c, ExerciseMarker)
+		_, check := cellMarker(c, CheckMarker)
+		if c.CellType != "code" || ex || check {
+			continue
+		}
+		var code []string
+		for _, l := range strings.Split(string(c.Source), "\n") {
+			if t := strings.TrimSpace(l); !strings.HasPrefix(t, "%") && !strings.HasPrefix(t, "!") {
+				code = append(code, l)
+			}
+		}
+		ds, err := parseDecls("cell", []byte("package cell\n"+strings.Join(code, "\n")))
+		if err != nil {
+			continue
+		}
+		for _, d := range ds.decls {
+			for _, n := range d.names {
+				if _, ok := out[n]; !ok {
+					out[n] = i
+				}
+			}
+		}
+	}
+	return out
 }
 
 // missingNames returns the names of decls (Name or Type.Method) that src does not declare.

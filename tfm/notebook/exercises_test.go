@@ -62,6 +62,7 @@ func TestCheckExercisesFindsBrokenOnes(t *testing.T) {
 		"no check cell":     {edit(5, "//tfm:check 1.1", "//tfm:check 1.3"), "exercise 1.1: exercise cell 5 has no check cell"},
 		"no exercise cell":  {edit(4, "//tfm:exercise 1.1", "//tfm:exercise 1.4"), "exercise 1.1: check cell 6 has no exercise cell"},
 		"marker without id": {edit(4, "1.1 ", ""), "want //tfm:exercise ID PATH.go:Name"},
+		"clash":             {edit(2, "%%\nfmt.Println(\"setup ok\")", "func Double(x int) int { return x + x }"), "Double is also declared by cell 3 of the chapter"},
 	} {
 		_, bad := CheckExercises(root, tc.nb)
 		if msg := strings.Join(bad, "\n"); !strings.Contains(msg, tc.want) {

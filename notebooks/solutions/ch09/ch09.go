@@ -23,10 +23,10 @@ func MaskedMSE(pred, target [][]float64, mask []bool) float64 {
 	return sum / float64(n)
 }
 
-// SpanMask hides, for each start in starts, span consecutive steps beginning
+// MaskSpans hides, for each start in starts, span consecutive steps beginning
 // there (clipped at n): the "span" strategy, which hides whole stretches so
 // the model cannot just interpolate between neighbours.
-func SpanMask(n, span int, starts []int) []bool {
+func MaskSpans(n, span int, starts []int) []bool {
 	mask := make([]bool, n)
 	for _, s := range starts {
 		for t := s; t < s+span && t < n; t++ {

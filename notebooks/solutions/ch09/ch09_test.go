@@ -19,13 +19,13 @@ func TestExMaskedMSE(t *testing.T) {
 	}
 }
 
-func TestExSpanMask(t *testing.T) {
-	got := fmt.Sprint(SpanMask(10, 3, []int{1, 8}))
+func TestExMaskSpans(t *testing.T) {
+	got := fmt.Sprint(MaskSpans(10, 3, []int{1, 8}))
 	want := fmt.Sprint([]bool{false, true, true, true, false, false, false, false, true, true})
 	if got != want {
-		t.Errorf("SpanMask(10, 3, [1 8]) = %s, want %s", got, want)
+		t.Errorf("MaskSpans(10, 3, [1 8]) = %s, want %s", got, want)
 	}
-	if got, want := fmt.Sprint(SpanMask(5, 2, []int{0, 1})), fmt.Sprint([]bool{true, true, true, false, false}); got != want {
-		t.Errorf("SpanMask(5, 2, [0 1]) = %s, want %s (overlapping spans)", got, want)
+	if got, want := fmt.Sprint(MaskSpans(5, 2, []int{0, 1})), fmt.Sprint([]bool{true, true, true, false, false}); got != want {
+		t.Errorf("MaskSpans(5, 2, [0 1]) = %s, want %s (overlapping spans)", got, want)
 	}
 }
