@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -18,6 +19,9 @@ import (
 type Chart struct {
 	Plot          *plot.Plot
 	Width, Height float64 // pixels, default 640×400
+	// LegendOutside draws the legend to the right of the data area (the
+	// default), where no line runs; false draws it inside, top right.
+	LegendOutside bool
 	bar           *plot.Plot
 	err           error
 }
@@ -29,13 +33,20 @@ type Series struct {
 	Points bool      // also draw a dot at each value
 }
 
+func init() {
+	// Charts use the maps' sans-serif face (gonum/plot defaults to serif).
+	plot.DefaultFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
+}
+
 func newChart(title, xlabel, ylabel string) *Chart {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = xlabel
 	p.Y.Label.Text = ylabel
 	p.Legend.Top = true
-	return &Chart{Plot: p, Width: 640, Height: 400}
+	p.X.Tick.Marker = niceTicker{5}
+	p.Y.Tick.Marker = niceTicker{5}
+	return &Chart{Plot: p, Width: 640, Height: 400, LegendOutside: true}
 }
 
 func (c *Chart) fail(err error) *Chart {
@@ -315,19 +326,25 @@ func (c *Chart) render(format string) (out []byte, err error) {
 			out, err = nil, fmt.Errorf("viz chart %q: %v", c.Plot.Title.Text, r)
 		}
 	}()
-	return render(c.Width, c.Height, format, func(dc draw.Canvas) error {
-		dc.FillPolygon(color.White, rect(dc.Rectangle))
-		if c.bar == nil {
-			c.Plot.Draw(dc)
-			return nil
-		}
-		barW := px(70)
-		main := draw.Crop(dc, 0, -barW, 0, 0)
-		c.Plot.Draw(main)
-		side := draw.Crop(dc, dc.Max.X-dc.Min.X-barW, 0, px(30), -px(30))
-		c.bar.Draw(side)
+	return render(c.Width, c.Height, format, c.drawOn)
+}
+
+// drawOn draws the chart filling dc.
+func (c *Chart) drawOn(dc draw.Canvas) error {
+	if c.err != nil {
+		return c.err
+	}
+	dc.FillPolygon(color.White, rect(dc.Rectangle))
+	if c.bar == nil {
+		c.drawWithLegend(dc)
 		return nil
-	})
+	}
+	barW := px(70)
+	main := draw.Crop(dc, 0, -barW, 0, 0)
+	c.drawWithLegend(main)
+	side := draw.Crop(dc, dc.Max.X-dc.Min.X-barW, 0, px(30), -px(30))
+	c.bar.Draw(side)
+	return nil
 }
 
 func b2f(b bool) float64 {
@@ -335,4 +352,29 @@ func b2f(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// Labels sets the axis labels (names with units, e.g. "step", "generative loss").
+func (c *Chart) Labels(x, y string) *Chart {
+	c.Plot.X.Label.Text, c.Plot.Y.Label.Text = x, y
+	return c
+}
+
+// drawWithLegend draws the plot with its legend in a column on the right, out
+// of the data area, when LegendOutside is set and the legend has entries.
+func (c *Chart) drawWithLegend(dc draw.Canvas) {
+	lg := c.Plot.Legend
+	r := lg.Rectangle(dc)
+	w := r.Max.X - r.Min.X
+	if !c.LegendOutside || w <= 0 {
+		c.Plot.Draw(dc)
+		return
+	}
+	c.Plot.Legend = plot.NewLegend() // empty: nothing drawn over the lines
+	defer func() { c.Plot.Legend = lg }()
+	strip := w + px(16)
+	c.Plot.Draw(draw.Crop(dc, 0, -strip, 0, 0))
+	side := draw.Crop(dc, dc.Max.X-dc.Min.X-strip+px(8), 0, 0, -px(30))
+	lg.Top, lg.Left, lg.XOffs, lg.YOffs = true, true, 0, 0
+	lg.Draw(side)
 }
