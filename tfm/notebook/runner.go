@@ -206,6 +206,7 @@ func runOne(ctx context.Context, path, outDir string, opt Options) (r Result) {
 			r.Err = fmt.Errorf("HTML export: %v\n%s", err, tail(string(b), 10))
 		} else if err == nil {
 			r.HTML = filepath.Join(outDir, name+".html")
+			r.Problems = append(r.Problems, CheckFigures(nb, r.HTML)...) // figures.go: every figure exported, none empty
 		}
 	}
 	return r
