@@ -152,6 +152,8 @@ func describe(f Figure) string {
 		return "map: " + v.title
 	case *Chart:
 		return "chart: " + v.Plot.Title.Text
+	case *Grid:
+		return fmt.Sprintf("%d panels: %s", len(v.figs), v.title)
 	}
 	return "figure"
 }
