@@ -1,6 +1,8 @@
 package notebook
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -98,5 +100,43 @@ func TestHTMLFigures(t *testing.T) {
 	// Nested <svg> is one figure; a file <img> is none.
 	if n := len(HTMLFigures(`<svg><svg><path/></svg><path/></svg><img src="a.png">`)); n != 1 {
 		t.Errorf("nested svg + file img: %d figures, want 1", n)
+	}
+}
+
+// TestExecutedChapterFigures checks every executed chapter with its HTML
+// export in $TFM_NOTEBOOK_OUT (default out/notebooks, where `tfm notebooks
+// run` writes): the export holds as many non-empty figures as the notebook
+// displays. It skips when no chapter has been run.
+func TestExecutedChapterFigures(t *testing.T) {
+	dir := os.Getenv("TFM_NOTEBOOK_OUT")
+	if dir == "" {
+		root, err := RepoRoot(".")
+		if err != nil {
+			t.Skip(err)
+		}
+		dir = filepath.Join(root, "out", "notebooks")
+	}
+	nbs, _ := filepath.Glob(filepath.Join(dir, "[0-9][0-9]_*.ipynb"))
+	checked := 0
+	for _, p := range nbs {
+		html := strings.TrimSuffix(p, ".ipynb") + ".html"
+		hs, err := os.Stat(html)
+		ns, err2 := os.Stat(p)
+		if err != nil || err2 != nil || hs.ModTime().Before(ns.ModTime()) {
+			continue // no export, or one older than the notebook (run with NoHTML)
+		}
+		nb, err := Read(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		figs := NotebookFigures(nb)
+		for _, pr := range CheckFigures(nb, html) {
+			t.Errorf("%s", pr)
+		}
+		t.Logf("%s: %d figures in the notebook and its export", filepath.Base(p), len(figs))
+		checked++
+	}
+	if checked == 0 {
+		t.Skipf("no executed chapter with its HTML export in %s (run `tfm notebooks run`)", dir)
 	}
 }
