@@ -111,7 +111,22 @@ func Line(title, xlabel, ylabel string, series ...Series) *Chart {
 			c.Plot.Legend.Add(s.Name, l)
 		}
 	}
+	c.padY()
 	return c
+}
+
+// padY leaves 5 % of headroom above and below the data, so no line runs
+// along the frame or under the title.
+func (c *Chart) padY() {
+	lo, hi := c.Plot.Y.Min, c.Plot.Y.Max
+	if math.IsInf(lo, 0) || math.IsInf(hi, 0) || lo > hi {
+		return
+	}
+	pad := 0.05 * (hi - lo)
+	if pad == 0 {
+		pad = math.Max(0.05*math.Abs(hi), 0.5)
+	}
+	c.Plot.Y.Min, c.Plot.Y.Max = lo-pad, hi+pad
 }
 
 // Scatter plots points coloured by label (nil labels: one colour), with a

@@ -585,7 +585,11 @@ func (m *Map) draw(c draw.Canvas) error {
 	}
 	panel := area
 	if len(m.legend) > 0 || m.bar != nil {
-		area.Max.X -= px(150)
+		w := px(150) // wide enough for the colour bar; wider for long legend labels
+		for _, e := range m.legend {
+			w = max(w, textStyle(10, color.Black, draw.XLeft, draw.YCenter).Width(e.label)+px(36))
+		}
+		area.Max.X -= w
 		panel.Min.X = area.Max.X + px(10)
 	}
 	c.FillPolygon(color.RGBA{0xfa, 0xfa, 0xf7, 255}, rect(area))
