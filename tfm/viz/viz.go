@@ -86,6 +86,18 @@ func Show(f Figure) {
 		protocol.MIMEImagePNG:  png, // []byte: sent base64-encoded, as Jupyter wants
 		protocol.MIMETextPlain: describe(f),
 	}})
+	sent("viz.Show")
+}
+
+// sent waits until GoNB has processed what was sent (a cell that ends right
+// after a large figure could otherwise exit before it arrives: seen once with
+// chapter 4's road map under load) and reports a broken pipe on stderr, so a
+// figure is never lost silently.
+func sent(who string) {
+	gonbui.Sync()
+	if err := gonbui.Error(); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: figure not sent to the notebook: %v\n", who, err)
+	}
 }
 
 // HTML renders the figure as an <img> whose src is the SVG as a base64 data:
@@ -143,6 +155,7 @@ func ShowSVG(f Figure) {
 		return
 	}
 	gonbui.DisplayHTML(img)
+	sent("viz.ShowSVG")
 }
 
 // describe is the text/plain fallback of a figure.
@@ -169,6 +182,7 @@ func ShowPNG(f Figure) {
 		return
 	}
 	gonbui.DisplayPNG(png)
+	sent("viz.ShowPNG")
 }
 
 // Save writes the figure to path, as SVG or PNG according to its extension.
