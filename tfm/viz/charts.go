@@ -393,3 +393,10 @@ func (c *Chart) drawWithLegend(dc draw.Canvas) {
 	lg.Top, lg.Left, lg.XOffs, lg.YOffs = true, true, 0, 0
 	lg.Draw(side)
 }
+
+// Title sets the chart's title.
+func (c *Chart) Title(s string) *Chart { c.Plot.Title.Text = s; return c }
+
+// HideLegend removes the legend (e.g. a panel of small multiples whose title
+// already names its one series).
+func (c *Chart) HideLegend() *Chart { c.Plot.Legend = plot.NewLegend(); return c }
