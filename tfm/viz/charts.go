@@ -80,6 +80,10 @@ func xys(x, y []float64) (plotter.XYs, error) {
 	return out, nil
 }
 
+// lineDashes are the series' dash patterns (solid, long dashes, dots, dash-dot),
+// so lines that coincide still show each other and colour is not the only cue.
+var lineDashes = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(1.5), vg.Points(2.5)}, {vg.Points(6), vg.Points(2.5), vg.Points(1.5), vg.Points(2.5)}}
+
 // Line draws one line per series (loss curves, metric vs λ sweeps), with a legend for named series.
 func Line(title, xlabel, ylabel string, series ...Series) *Chart {
 	c := newChart(title, xlabel, ylabel)
@@ -98,6 +102,7 @@ func Line(title, xlabel, ylabel string, series ...Series) *Chart {
 			return c.fail(err)
 		}
 		l.Color, l.Width = col, vg.Points(1.8)
+		l.Dashes = lineDashes[(i/len(Palette)+i)%len(lineDashes)] // overlapping lines stay visible
 		c.Plot.Add(l)
 		if s.Points {
 			sc, err := plotter.NewScatter(pts)
