@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"sort"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -36,6 +37,7 @@ type Series struct {
 func init() {
 	// Charts use the maps' sans-serif face (gonum/plot defaults to serif).
 	plot.DefaultFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
+	plotter.DefaultFont = plot.DefaultFont // labels (heatmap values) too
 }
 
 func newChart(title, xlabel, ylabel string) *Chart {
@@ -208,8 +210,33 @@ func Bar(title, ylabel string, names []string, values []float64) *Chart {
 	if hi > lo { // headroom so the tallest bar does not touch the frame
 		c.Plot.Y.Min, c.Plot.Y.Max = lo-0.06*(hi-lo)*b2f(lo < 0), hi+0.06*(hi-lo)
 	}
-	c.Plot.NominalX(names...)
+	c.Plot.NominalX(wrapLabels(names, (c.Width-90)/float64(len(names)))...)
 	return c
+}
+
+// wrapLabels breaks category names wider than width pixels (about 6.5 px a
+// character at the tick font) onto several lines at spaces, so neighbouring
+// bar labels do not run into each other.
+func wrapLabels(names []string, width float64) []string {
+	out := make([]string, len(names))
+	maxChars := max(int(width/6.5), 6)
+	for i, n := range names {
+		var lines []string
+		line := ""
+		for _, w := range strings.Fields(n) {
+			if line != "" && len(line)+1+len(w) > maxChars {
+				lines = append(lines, line)
+				line = w
+				continue
+			}
+			if line != "" {
+				line += " "
+			}
+			line += w
+		}
+		out[i] = strings.Join(append(lines, line), "\n")
+	}
+	return out
 }
 
 // grid adapts a row-major matrix to plotter.GridXYZ, row 0 at the top.
@@ -297,6 +324,7 @@ func Heatmap(title string, m [][]float64, rowLabels, colLabels []string) *Chart 
 		c.Plot.Y.Min, c.Plot.Y.Max = -0.5, float64(rows)-0.5
 	}
 	bar := plot.New()
+	bar.Y.Tick.Marker = niceTicker{5} // 0, 5, 10 … (not 0.00 / 25.00)
 	bar.HideX()
 	bar.Y.Padding = 0
 	bar.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})

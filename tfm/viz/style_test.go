@@ -180,3 +180,13 @@ func TestSmallMultiples(t *testing.T) {
 		t.Error("an empty grid renders")
 	}
 }
+
+func TestWrapLabels(t *testing.T) {
+	got := wrapLabels([]string{"scratch", "generative (random masking)", "resampled coordinates"}, 100)
+	want := []string{"scratch", "generative\n(random\nmasking)", "resampled\ncoordinates"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("wrapLabels[%d] = %q, want %q", i, got[i], want[i])
+		}
+	}
+}
