@@ -216,23 +216,24 @@ func Bar(title, ylabel string, names []string, values []float64) *Chart {
 
 // wrapLabels breaks category names wider than width pixels (about 6.5 px a
 // character at the tick font) onto several lines at spaces, so neighbouring
-// bar labels do not run into each other.
+// bar labels do not run into each other (also after a "/").
 func wrapLabels(names []string, width float64) []string {
 	out := make([]string, len(names))
 	maxChars := max(int(width/6.5), 6)
 	for i, n := range names {
 		var lines []string
 		line := ""
-		for _, w := range strings.Fields(n) {
-			if line != "" && len(line)+1+len(w) > maxChars {
+		for _, w := range strings.Fields(strings.ReplaceAll(n, "/", "/ ")) { // "a/b" may break after the slash
+			sep := " "
+			if line == "" || strings.HasSuffix(line, "/") {
+				sep = ""
+			}
+			if line != "" && len(line)+len(sep)+len(w) > maxChars {
 				lines = append(lines, line)
 				line = w
 				continue
 			}
-			if line != "" {
-				line += " "
-			}
-			line += w
+			line += sep + w
 		}
 		out[i] = strings.Join(append(lines, line), "\n")
 	}

@@ -182,8 +182,8 @@ func TestSmallMultiples(t *testing.T) {
 }
 
 func TestWrapLabels(t *testing.T) {
-	got := wrapLabels([]string{"scratch", "generative (random masking)", "resampled coordinates"}, 100)
-	want := []string{"scratch", "generative\n(random\nmasking)", "resampled\ncoordinates"}
+	got := wrapLabels([]string{"scratch", "generative (random masking)", "resampled coordinates", "resampled/hausdorff", "a/b"}, 100)
+	want := []string{"scratch", "generative\n(random\nmasking)", "resampled\ncoordinates", "resampled/\nhausdorff", "a/b"}
 	for i := range want {
 		if got[i] != want[i] {
 			t.Errorf("wrapLabels[%d] = %q, want %q", i, got[i], want[i])
