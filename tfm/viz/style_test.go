@@ -190,3 +190,21 @@ func TestWrapLabels(t *testing.T) {
 		}
 	}
 }
+
+// sizeless is a figure viz does not know the size of (like figures.Picture).
+type sizeless struct{}
+
+func (sizeless) SVG() ([]byte, error) {
+	return []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>`), nil
+}
+func (sizeless) PNG() ([]byte, error) { return nil, nil }
+
+func TestHTMLOfAFigureOfUnknownSize(t *testing.T) {
+	h, err := HTML(sizeless{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(h, "width=") || strings.Contains(h, "height=\"") {
+		t.Errorf("a figure of unknown size got a size: %.120s", h) // width="0" showed nothing
+	}
+}

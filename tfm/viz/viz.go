@@ -108,10 +108,13 @@ func HTML(f Figure) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	w, h := figureSize(f)
+	size := "" // unknown (e.g. a raster Picture): the SVG's own size
+	if w, h := figureSize(f); w > 0 && h > 0 {
+		size = fmt.Sprintf(` width="%d" height="%d"`, int(math.Round(w)), int(math.Round(h)))
+	}
 	alt := html.EscapeString(describe(f))
-	return fmt.Sprintf(`<img class="tfm-figure" alt="%s" width="%d" height="%d" style="max-width:100%%;height:auto" src="data:image/svg+xml;base64,%s">`,
-		alt, int(math.Round(w)), int(math.Round(h)), base64.StdEncoding.EncodeToString(svg)), nil
+	return fmt.Sprintf(`<img class="tfm-figure" alt="%s"%s style="max-width:100%%;height:auto" src="data:image/svg+xml;base64,%s">`,
+		alt, size, base64.StdEncoding.EncodeToString(svg)), nil
 }
 
 // Update shows the figure in the notebook display named id (from
