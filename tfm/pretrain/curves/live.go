@@ -20,6 +20,6 @@ func Live(title string, every int) func(pretrain.StepMetrics) {
 		}
 		// One display, replaced in place (an <img>, so it survives the HTML
 		// export), kept small so the cell's final figures stay in view.
-		_ = viz.Update(id, Plot(title, "loss", map[string][]pretrain.StepMetrics{"train": history}, 0.8).Size(560, 260))
+		_ = viz.Update(id, Plot(title, "loss", map[string][]pretrain.StepMetrics{"train": history}, 0.8).HideLegend().Size(560, 260))
 	}
 }
