@@ -208,3 +208,13 @@ func TestHTMLOfAFigureOfUnknownSize(t *testing.T) {
 		t.Errorf("a figure of unknown size got a size: %.120s", h) // width="0" showed nothing
 	}
 }
+
+func TestColourBarStretchesInSVG(t *testing.T) {
+	svg, err := Heatmap("h", [][]float64{{0, 1}, {2, 3}}, nil, nil).SVG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(svg), `<image preserveAspectRatio="none" `) {
+		t.Error("the colour bar's <image> keeps its aspect: a browser draws it as a hairline")
+	}
+}

@@ -47,6 +47,9 @@ func render(w, h float64, format string, fn func(c draw.Canvas) error) ([]byte, 
 		if _, err := c.WriteTo(&buf); err != nil {
 			return nil, err
 		}
+		// gonum's raster images (colour bars: 1 pixel wide, stretched) need
+		// preserveAspectRatio="none", or a browser keeps their aspect and draws a hairline.
+		return bytes.ReplaceAll(buf.Bytes(), []byte("<image "), []byte(`<image preserveAspectRatio="none" `)), nil
 	case "png":
 		c := vgimg.NewWith(vgimg.UseWH(px(w), px(h)), vgimg.UseDPI(96))
 		if err := fn(draw.New(c)); err != nil {
