@@ -274,6 +274,7 @@ func runOne(ctx context.Context, path string, dir *output.Dir, opt Options) (r R
 			r.Err = fmt.Errorf("HTML export: %v\n%s", err, tail(string(b), 10))
 		} else if err == nil {
 			r.HTML = filepath.Join(dir.Path(), name+".html")
+			r.Problems = append(r.Problems, CheckFigures(nb, r.HTML)...) // figures.go: every figure exported, none empty
 		}
 	}
 	return r

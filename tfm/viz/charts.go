@@ -5,8 +5,10 @@ import (
 	"image/color"
 	"math"
 	"sort"
+	"strings"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -18,6 +20,9 @@ import (
 type Chart struct {
 	Plot          *plot.Plot
 	Width, Height float64 // pixels, default 640×400
+	// LegendOutside draws the legend to the right of the data area (the
+	// default), where no line runs; false draws it inside, top right.
+	LegendOutside bool
 	bar           *plot.Plot
 	err           error
 }
@@ -29,13 +34,21 @@ type Series struct {
 	Points bool      // also draw a dot at each value
 }
 
+func init() {
+	// Charts use the maps' sans-serif face (gonum/plot defaults to serif).
+	plot.DefaultFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
+	plotter.DefaultFont = plot.DefaultFont // labels (heatmap values) too
+}
+
 func newChart(title, xlabel, ylabel string) *Chart {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = xlabel
 	p.Y.Label.Text = ylabel
 	p.Legend.Top = true
-	return &Chart{Plot: p, Width: 640, Height: 400}
+	p.X.Tick.Marker = niceTicker{5}
+	p.Y.Tick.Marker = niceTicker{5}
+	return &Chart{Plot: p, Width: 640, Height: 400, LegendOutside: true}
 }
 
 func (c *Chart) fail(err error) *Chart {
@@ -69,6 +82,10 @@ func xys(x, y []float64) (plotter.XYs, error) {
 	return out, nil
 }
 
+// lineDashes are the series' dash patterns (solid, long dashes, dots, dash-dot),
+// so lines that coincide still show each other and colour is not the only cue.
+var lineDashes = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(1.5), vg.Points(2.5)}, {vg.Points(6), vg.Points(2.5), vg.Points(1.5), vg.Points(2.5)}}
+
 // Line draws one line per series (loss curves, metric vs λ sweeps), with a legend for named series.
 func Line(title, xlabel, ylabel string, series ...Series) *Chart {
 	c := newChart(title, xlabel, ylabel)
@@ -87,6 +104,7 @@ func Line(title, xlabel, ylabel string, series ...Series) *Chart {
 			return c.fail(err)
 		}
 		l.Color, l.Width = col, vg.Points(1.8)
+		l.Dashes = lineDashes[(i/len(Palette)+i)%len(lineDashes)] // overlapping lines stay visible
 		c.Plot.Add(l)
 		if s.Points {
 			sc, err := plotter.NewScatter(pts)
@@ -100,7 +118,22 @@ func Line(title, xlabel, ylabel string, series ...Series) *Chart {
 			c.Plot.Legend.Add(s.Name, l)
 		}
 	}
+	c.padY()
 	return c
+}
+
+// padY leaves 5 % of headroom above and below the data, so no line runs
+// along the frame or under the title.
+func (c *Chart) padY() {
+	lo, hi := c.Plot.Y.Min, c.Plot.Y.Max
+	if math.IsInf(lo, 0) || math.IsInf(hi, 0) || lo > hi {
+		return
+	}
+	pad := 0.05 * (hi - lo)
+	if pad == 0 {
+		pad = math.Max(0.05*math.Abs(hi), 0.5)
+	}
+	c.Plot.Y.Min, c.Plot.Y.Max = lo-pad, hi+pad
 }
 
 // Scatter plots points coloured by label (nil labels: one colour), with a
@@ -177,8 +210,34 @@ func Bar(title, ylabel string, names []string, values []float64) *Chart {
 	if hi > lo { // headroom so the tallest bar does not touch the frame
 		c.Plot.Y.Min, c.Plot.Y.Max = lo-0.06*(hi-lo)*b2f(lo < 0), hi+0.06*(hi-lo)
 	}
-	c.Plot.NominalX(names...)
+	c.Plot.NominalX(wrapLabels(names, (c.Width-90)/float64(len(names)))...)
 	return c
+}
+
+// wrapLabels breaks category names wider than width pixels (about 6.5 px a
+// character at the tick font) onto several lines at spaces, so neighbouring
+// bar labels do not run into each other (also after a "/").
+func wrapLabels(names []string, width float64) []string {
+	out := make([]string, len(names))
+	maxChars := max(int(width/6.5), 6)
+	for i, n := range names {
+		var lines []string
+		line := ""
+		for _, w := range strings.Fields(strings.ReplaceAll(n, "/", "/ ")) { // "a/b" may break after the slash
+			sep := " "
+			if line == "" || strings.HasSuffix(line, "/") {
+				sep = ""
+			}
+			if line != "" && len(line)+len(sep)+len(w) > maxChars {
+				lines = append(lines, line)
+				line = w
+				continue
+			}
+			line += sep + w
+		}
+		out[i] = strings.Join(append(lines, line), "\n")
+	}
+	return out
 }
 
 // grid adapts a row-major matrix to plotter.GridXYZ, row 0 at the top.
@@ -266,6 +325,7 @@ func Heatmap(title string, m [][]float64, rowLabels, colLabels []string) *Chart 
 		c.Plot.Y.Min, c.Plot.Y.Max = -0.5, float64(rows)-0.5
 	}
 	bar := plot.New()
+	bar.Y.Tick.Marker = niceTicker{5} // 0, 5, 10 … (not 0.00 / 25.00)
 	bar.HideX()
 	bar.Y.Padding = 0
 	bar.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})
@@ -315,19 +375,25 @@ func (c *Chart) render(format string) (out []byte, err error) {
 			out, err = nil, fmt.Errorf("viz chart %q: %v", c.Plot.Title.Text, r)
 		}
 	}()
-	return render(c.Width, c.Height, format, func(dc draw.Canvas) error {
-		dc.FillPolygon(color.White, rect(dc.Rectangle))
-		if c.bar == nil {
-			c.Plot.Draw(dc)
-			return nil
-		}
-		barW := px(70)
-		main := draw.Crop(dc, 0, -barW, 0, 0)
-		c.Plot.Draw(main)
-		side := draw.Crop(dc, dc.Max.X-dc.Min.X-barW, 0, px(30), -px(30))
-		c.bar.Draw(side)
+	return render(c.Width, c.Height, format, c.drawOn)
+}
+
+// drawOn draws the chart filling dc.
+func (c *Chart) drawOn(dc draw.Canvas) error {
+	if c.err != nil {
+		return c.err
+	}
+	dc.FillPolygon(color.White, rect(dc.Rectangle))
+	if c.bar == nil {
+		c.drawWithLegend(dc)
 		return nil
-	})
+	}
+	barW := px(70)
+	main := draw.Crop(dc, 0, -barW, 0, 0)
+	c.drawWithLegend(main)
+	side := draw.Crop(dc, dc.Max.X-dc.Min.X-barW, 0, px(30), -px(30))
+	c.bar.Draw(side)
+	return nil
 }
 
 func b2f(b bool) float64 {
@@ -336,3 +402,35 @@ func b2f(b bool) float64 {
 	}
 	return 0
 }
+
+// Labels sets the axis labels (names with units, e.g. "step", "generative loss").
+func (c *Chart) Labels(x, y string) *Chart {
+	c.Plot.X.Label.Text, c.Plot.Y.Label.Text = x, y
+	return c
+}
+
+// drawWithLegend draws the plot with its legend in a column on the right, out
+// of the data area, when LegendOutside is set and the legend has entries.
+func (c *Chart) drawWithLegend(dc draw.Canvas) {
+	lg := c.Plot.Legend
+	r := lg.Rectangle(dc)
+	w := r.Max.X - r.Min.X
+	if !c.LegendOutside || w <= 0 {
+		c.Plot.Draw(dc)
+		return
+	}
+	c.Plot.Legend = plot.NewLegend() // empty: nothing drawn over the lines
+	defer func() { c.Plot.Legend = lg }()
+	strip := w + px(16)
+	c.Plot.Draw(draw.Crop(dc, 0, -strip, 0, 0))
+	side := draw.Crop(dc, dc.Max.X-dc.Min.X-strip+px(8), 0, 0, -px(30))
+	lg.Top, lg.Left, lg.XOffs, lg.YOffs = true, true, 0, 0
+	lg.Draw(side)
+}
+
+// Title sets the chart's title.
+func (c *Chart) Title(s string) *Chart { c.Plot.Title.Text = s; return c }
+
+// HideLegend removes the legend (e.g. a panel of small multiples whose title
+// already names its one series).
+func (c *Chart) HideLegend() *Chart { c.Plot.Legend = plot.NewLegend(); return c }

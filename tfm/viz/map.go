@@ -35,6 +35,15 @@ type Map struct {
 	scaleBar      bool
 	err           error
 	nextColor     int
+	dots          []orb.Point // drawn points: labels avoid them
+	labels        []mapLabel
+}
+
+// mapLabel is a text placed after everything else, clear of dots and other labels.
+type mapLabel struct {
+	at   orb.Point
+	text string
+	col  color.Color
 }
 
 type legendEntry struct {
@@ -239,12 +248,13 @@ func (m *Map) Polygons(polys []orb.Polygon, labels []string) *Map {
 			ring := pr.line(orb.LineString(p[0]))
 			c.FillPolygon(withAlpha(col, 40), ring)
 			c.StrokeLines(draw.LineStyle{Color: withAlpha(col, 160), Width: px(1), Dashes: []vg.Length{px(3), px(2)}}, append(ring, ring[0]))
-			if labels != nil && labels[i] != "" {
-				ctr := pr.pt(p.Bound().Center())
-				c.FillText(textStyle(9, withAlpha(darken(col), 230), draw.XCenter, draw.YCenter), ctr, labels[i])
-			}
 		}
 	})
+	for i, p := range polys {
+		if labels != nil && labels[i] != "" && len(p) > 0 && len(p[0]) >= 3 {
+			m.labels = append(m.labels, mapLabel{at: p.Bound().Center(), text: labels[i], col: darken(Palette[i%len(Palette)])})
+		}
+	}
 	return m
 }
 
@@ -288,6 +298,7 @@ func (m *Map) Cells(cells []orb.Bound, values []float64, label string) *Map {
 func (m *Map) Points(pts []orb.Point, colour, label string) *Map {
 	col := mustColor(m, colour, Palette[0])
 	m.extendPoints(pts)
+	m.dots = append(m.dots, pts...)
 	m.overlay = append(m.overlay, func(c *draw.Canvas, pr *projection) {
 		for _, p := range pts {
 			c.DrawGlyph(draw.GlyphStyle{Color: col, Radius: px(3), Shape: draw.CircleGlyph{}}, pr.pt(p))
@@ -537,6 +548,17 @@ func (m *Map) render(format string) ([]byte, error) {
 	return render(m.width, m.height, format, m.draw)
 }
 
+// drawOn draws the map filling c (a panel of a Grid).
+func (m *Map) drawOn(c draw.Canvas) error {
+	if m.err != nil {
+		return m.err
+	}
+	if !m.hasBound {
+		return fmt.Errorf("viz map: nothing to draw (add roads, lines, points or trajectories)")
+	}
+	return m.draw(c)
+}
+
 func textStyle(size vg.Length, col color.Color, xa draw.XAlignment, ya draw.YAlignment) draw.TextStyle {
 	return draw.TextStyle{
 		Color:   col,
@@ -563,7 +585,11 @@ func (m *Map) draw(c draw.Canvas) error {
 	}
 	panel := area
 	if len(m.legend) > 0 || m.bar != nil {
-		area.Max.X -= px(150)
+		w := px(150) // wide enough for the colour bar; wider for long legend labels
+		for _, e := range m.legend {
+			w = max(w, textStyle(10, color.Black, draw.XLeft, draw.YCenter).Width(e.label)+px(36))
+		}
+		area.Max.X -= w
 		panel.Min.X = area.Max.X + px(10)
 	}
 	c.FillPolygon(color.RGBA{0xfa, 0xfa, 0xf7, 255}, rect(area))
@@ -576,6 +602,7 @@ func (m *Map) draw(c draw.Canvas) error {
 	for _, l := range m.overlay {
 		l(&inner, pr)
 	}
+	m.drawLabels(&inner, pr)
 	if m.scaleBar {
 		drawScaleBar(&c, pr, area)
 	}
@@ -649,11 +676,15 @@ func (m *Map) drawPanel(c *draw.Canvas, panel vg.Rectangle) {
 		y1 := top - height + height*vg.Length(i+1)/steps + px(0.5)
 		c.FillPolygon(Viridis((float64(i)+0.5)/steps), []vg.Point{{X: x, Y: y0}, {X: x + bw, Y: y0}, {X: x + bw, Y: y1}, {X: x, Y: y1}})
 	}
-	for k := 0; k <= 4; k++ {
-		v := m.bar.min + (m.bar.max-m.bar.min)*float64(k)/4
-		yy := top - height + height*vg.Length(k)/4
+	ticks := NiceTicks(m.bar.min, m.bar.max, 5)
+	d := 0
+	if len(ticks) > 1 {
+		d = decimals(ticks[1] - ticks[0])
+	}
+	for _, v := range ticks { // 1-2-5 values, not the range's quarters
+		yy := top - height + height*vg.Length((v-m.bar.min)/(m.bar.max-m.bar.min))
 		c.StrokeLines(draw.LineStyle{Color: color.Black, Width: px(1)}, []vg.Point{{X: x + bw, Y: yy}, {X: x + bw + px(4), Y: yy}})
-		c.FillText(textStyle(9, color.Black, draw.XLeft, draw.YCenter), vg.Point{X: x + bw + px(6), Y: yy}, formatTick(v))
+		c.FillText(textStyle(9, color.Black, draw.XLeft, draw.YCenter), vg.Point{X: x + bw + px(6), Y: yy}, formatFixed(v, d))
 	}
 }
 
@@ -672,4 +703,32 @@ func formatTick(v float64) string {
 		return strconv.FormatFloat(v, 'f', 1, 64)
 	}
 	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+// drawLabels writes the polygon labels last, each moved off the dots and the
+// labels before it (placeLabels) and set on a pale backing so roads under it
+// do not hide it.
+func (m *Map) drawLabels(c *draw.Canvas, pr *projection) {
+	if len(m.labels) == 0 {
+		return
+	}
+	var obstacles []box
+	r := px(4)
+	for _, p := range m.dots {
+		q := pr.pt(p)
+		obstacles = append(obstacles, box{q.X - r, q.Y - r, q.X + r, q.Y + r})
+	}
+	anchors := make([]vg.Point, len(m.labels))
+	sizes := make([]vg.Point, len(m.labels))
+	for i, l := range m.labels {
+		st := textStyle(10, l.col, draw.XCenter, draw.YCenter)
+		anchors[i] = pr.pt(l.at)
+		sizes[i] = vg.Point{X: st.Width(l.text) + px(4), Y: st.Height(l.text) + px(2)}
+	}
+	centres, _ := placeLabels(anchors, sizes, obstacles)
+	for i, l := range m.labels {
+		ctr, sz := centres[i], sizes[i]
+		c.FillPolygon(color.NRGBA{255, 255, 255, 190}, rect(vg.Rectangle{Min: vg.Point{X: ctr.X - sz.X/2, Y: ctr.Y - sz.Y/2}, Max: vg.Point{X: ctr.X + sz.X/2, Y: ctr.Y + sz.Y/2}}))
+		c.FillText(textStyle(10, l.col, draw.XCenter, draw.YCenter), ctr, l.text)
+	}
 }

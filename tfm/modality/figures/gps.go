@@ -27,5 +27,5 @@ func FeatureChart(f *gps.Featurizer, t *traj.Trajectory, columns ...int) (*viz.C
 		}
 		series = append(series, s)
 	}
-	return viz.Line("GPS features of "+t.ID+" (normalised)", "minutes since start", "value", series...), nil
+	return viz.Line("GPS features of "+t.ID+" (normalised)", "minutes since start", "normalised value (z-score)", series...), nil
 }

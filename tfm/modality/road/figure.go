@@ -42,8 +42,8 @@ func PathLines(g *roadnet.Graph, path []int) []orb.LineString {
 }
 
 // MatchMap draws the network around a trajectory with its noisy GPS
-// fixes (blue dots), the true path when known (wide green) and the
-// matched path (red, dashed) on top.
+// fixes (dots), the true path when known (wide, sky blue) and the
+// matched path (vermillion, dashed) on top: colours a colour-blind reader tells apart.
 func MatchMap(g *roadnet.Graph, t *traj.Trajectory, matched, truth []int, title string) *viz.Map {
 	b := t.Bound()
 	for _, s := range matched {
@@ -51,12 +51,12 @@ func MatchMap(g *roadnet.Graph, t *traj.Trajectory, matched, truth []int, title 
 	}
 	m := viz.NewMap(760, 560).Title(title).Bound(b.Pad(0.0015)).Roads(g)
 	if truth != nil {
-		m.Lines(PathLines(g, truth), viz.LineStyle{Color: "#2ca02c", Width: 6, Label: "true path"})
+		m.Lines(PathLines(g, truth), viz.LineStyle{Color: "#56b4e9", Width: 7, Label: "true path (wide, sky blue)"})
 	}
-	m.Lines(PathLines(g, matched), viz.LineStyle{Color: "#d62728", Width: 2.5, Dash: true, Label: "matched path"})
+	m.Lines(PathLines(g, matched), viz.LineStyle{Color: "#d55e00", Width: 2.5, Dash: true, Label: "matched path (dashed)"})
 	fixes := make([]orb.Point, len(t.Points))
 	for i, p := range t.Points {
 		fixes[i] = p.Point
 	}
-	return m.Points(fixes, "#1f77b4", "GPS fixes")
+	return m.Points(fixes, "#000000", "GPS fixes")
 }

@@ -40,5 +40,26 @@ func Plot(title, term string, runs map[string][]pretrain.StepMetrics, smoothing 
 			series = append(series, viz.Series{Name: name, X: xs, Y: ys})
 		}
 	}
-	return viz.Line(title, "step", term, series...)
+	return viz.Line(title, "training step", Label(term), series...)
+}
+
+// Labels names the logged quantities on a chart's axis (with units), so no
+// axis reads as a raw key such as "w_gen".
+var Labels = map[string]string{
+	"loss":      "training loss (smoothed)",
+	"gen":       "generative loss (smoothed)",
+	"con":       "contrastive loss, NT-Xent (smoothed)",
+	"w_gen":     "weight of the generative loss",
+	"w_con":     "weight of the contrastive loss",
+	"embed_std": "embedding spread (std of unit vectors)",
+	"rmse_m":    "reconstruction error (m)",
+	"accuracy":  "token accuracy (fraction)",
+}
+
+// Label is the axis label of a logged quantity (the key itself if unknown).
+func Label(term string) string {
+	if l, ok := Labels[term]; ok {
+		return l
+	}
+	return term
 }

@@ -1,11 +1,10 @@
 package curves
 
 import (
-	"strings"
-
 	"github.com/janpfeifer/gonb/gonbui"
 
 	"github.com/tfm-course/course/tfm/pretrain"
+	"github.com/tfm-course/course/tfm/viz"
 )
 
 // Live returns a pretrain.Options.OnStep callback that draws the loss curve
@@ -19,15 +18,8 @@ func Live(title string, every int) func(pretrain.StepMetrics) {
 		if !gonbui.IsNotebook || (len(history) > 1 && sm.Step%max(1, every) != 0) {
 			return
 		}
-		svg, err := Plot(title, "loss", map[string][]pretrain.StepMetrics{"train": history}, 0.8).SVG()
-		if err != nil {
-			return
-		}
-		html := string(svg)
-		if i := strings.Index(html, "<svg"); i >= 0 {
-			html = html[i:]
-		}
-		gonbui.UpdateHTML(id, html) // one display block, replaced in place
-
+		// One display, replaced in place (an <img>, so it survives the HTML
+		// export), kept small so the cell's final figures stay in view.
+		_ = viz.Update(id, Plot(title, "loss", map[string][]pretrain.StepMetrics{"train": history}, 0.8).HideLegend().Size(560, 260))
 	}
 }
