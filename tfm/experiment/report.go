@@ -229,11 +229,34 @@ func (r *Report) Figures() map[string]viz.Figure {
 			if lowerIsBetter(m) {
 				dir = "lower is better"
 			}
-			figs[task+"_"+m] = viz.Bar(fmt.Sprintf("%s: %s (%s; mean of %d seeds)", r.Name, task, dir, len(r.Config.Seeds)), m, names, vals).
+			figs[task+"_"+m] = viz.Bar(fmt.Sprintf("%s: %s (%s; mean of %d seeds)", r.Name, task, dir, len(r.Config.Seeds)), metricLabel(task, m), names, vals).
 				Size(math.Max(640, 170*float64(len(names))), 400)
 		}
 	}
 	return figs
+}
+
+// metricLabels name the headline metrics on a chart's axis, with units.
+var metricLabels = map[string]string{
+	"mean_rank":         "mean rank of the true match (1 = best)",
+	"hr1":               "hit rate @1 (share of queries)",
+	"mae":               "mean absolute error (s)",
+	"accuracy":          "accuracy (share correct)",
+	"macro_f1":          "macro F1",
+	"recovery_error_m":  "recovery error (m)",
+	"recovery_accuracy": "recovery accuracy (share of points)",
+	"final_loss":        "final pre-training loss",
+	"iid":               "accuracy, i.i.d. split (share correct)",
+	"shifted":           "accuracy, shifted split (share correct)",
+	"district_type":     "district-type probe accuracy (share correct)",
+}
+
+// metricLabel is the axis label of metric m of task.
+func metricLabel(task, m string) string {
+	if l, ok := metricLabels[m]; ok {
+		return l
+	}
+	return task + " " + strings.ReplaceAll(m, "_", " ")
 }
 
 // ResultFiles are the files WriteDir writes before the figures.

@@ -37,6 +37,15 @@ func TestCommittedResultsAreGenerated(t *testing.T) {
 		if got, err := os.ReadFile(filepath.Join(dir, "results.csv")); err != nil || !bytes.Equal(got, csv.Bytes()) {
 			t.Errorf("%s/results.csv differs from what %s generates (%v)", dir, ResultsFile, err)
 		}
+		for name, fig := range rep.Figures() {
+			svg, err := fig.SVG()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := os.ReadFile(filepath.Join(dir, name+".svg")); err != nil || !bytes.Equal(got, svg) {
+				t.Errorf("%s/%s.svg differs from what %s generates (%v)", dir, name, ResultsFile, err)
+			}
+		}
 	}
 }
 
