@@ -8,8 +8,6 @@ package download
 import (
 	"archive/zip"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tfm-course/course/tfm/output"
 )
 
 // File is one downloadable file of a Source.
@@ -164,7 +164,7 @@ func Fetch(ctx context.Context, f File, dir string, opt Options) (path, sum stri
 	}
 	path = filepath.Join(dir, f.Name)
 	if fi, err := os.Stat(path); err == nil && (f.Size == 0 || fi.Size() == f.Size) {
-		sum, err := fileSHA256(path)
+		sum, err := output.FileSHA256(path)
 		if err != nil {
 			return "", "", err
 		}
@@ -183,7 +183,7 @@ func Fetch(ctx context.Context, f File, dir string, opt Options) (path, sum stri
 		os.Remove(part)
 		return "", "", fmt.Errorf("%s: %w: size %d, want %d", f.Name, ErrChecksum, fi.Size(), f.Size)
 	}
-	sum, err = fileSHA256(part)
+	sum, err = output.FileSHA256(part)
 	if err != nil {
 		return "", "", err
 	}
@@ -348,19 +348,6 @@ func extractOne(zf *zip.File, target string) error {
 		return err
 	}
 	return out.Close()
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 type progressWriter struct {

@@ -78,14 +78,15 @@ func (d *Dir) replace(name string) (bool, error) {
 	want, ok := d.own[name]
 	d.mu.Unlock()
 	if ok {
-		if got, err := fileHash(p); err == nil && got == want {
+		if got, err := FileSHA256(p); err == nil && got == want {
 			return true, nil
 		}
 	}
 	return false, &existsError{p}
 }
 
-func fileHash(p string) (string, error) {
+// FileSHA256 is the hex SHA-256 of the file at p.
+func FileSHA256(p string) (string, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		return "", err
@@ -128,7 +129,7 @@ func (d *Dir) WriteFile(name string, data []byte) error {
 // Adopt records a file that something else (an external tool) wrote into
 // the folder as ours, as it is now.
 func (d *Dir) Adopt(name string) error {
-	h, err := fileHash(filepath.Join(d.path, name))
+	h, err := FileSHA256(filepath.Join(d.path, name))
 	if err != nil {
 		return err
 	}
