@@ -1,0 +1,244 @@
+package viz
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// BarErr draws one bar per name with an error bar of ± errs[i] on each
+// (a spread over seeds: mean ± sd); errs may be nil, a zero draws no bar.
+func BarErr(title, ylabel string, names []string, values, errs []float64) *Chart {
+	c := Bar(title, ylabel, names, values)
+	if c.err != nil {
+		return c
+	}
+	if errs == nil {
+		return c
+	}
+	if len(errs) != len(values) {
+		return c.fail(fmt.Errorf("%d errors for %d values", len(errs), len(values)))
+	}
+	var pts errXYs
+	lo, hi := 0.0, 0.0
+	for i, v := range values {
+		e := math.Abs(errs[i])
+		if !finite(v) || !finite(e) {
+			return c.fail(fmt.Errorf("bar %q: non-finite value %v ± %v", names[i], v, errs[i]))
+		}
+		lo, hi = math.Min(lo, v-e), math.Max(hi, v+e)
+		if e > 0 {
+			pts = append(pts, errXY{x: float64(i), y: v, ye: e})
+		}
+	}
+	if len(pts) > 0 {
+		eb, err := plotter.NewYErrorBars(pts)
+		if err != nil {
+			return c.fail(err)
+		}
+		eb.LineStyle.Color, eb.LineStyle.Width, eb.CapWidth = color.Black, vg.Points(1.2), vg.Points(7)
+		c.Plot.Add(eb)
+	}
+	if hi > lo { // headroom over the error bars as Bar leaves it over the bars
+		c.Plot.Y.Min, c.Plot.Y.Max = lo-0.06*(hi-lo)*b2f(lo < 0), hi+0.06*(hi-lo)
+	}
+	return c
+}
+
+// ErrPoint is one point of an ErrorScatter: X ± XErr, Y ± YErr (the
+// half-widths of its error bars, e.g. one sd over seeds; 0: no bar), with
+// an optional text label drawn beside it.
+type ErrPoint struct {
+	Label      string
+	X, Y       float64
+	XErr, YErr float64
+}
+
+// ErrSeries is a named group of points drawn with one marker and colour;
+// Line joins them in order (a sweep, e.g. λ = 0, 0.2, …, 1).
+type ErrSeries struct {
+	Name   string
+	Points []ErrPoint
+	Line   bool
+}
+
+// RefLine is a labelled reference value across the whole chart: a dashed
+// grey line at x = Value (Vertical) or y = Value, e.g. a classical baseline.
+type RefLine struct {
+	Name     string
+	Value    float64
+	Vertical bool
+}
+
+// errGlyphs are the series' marker shapes, so colour is not the only cue.
+var errGlyphs = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.PyramidGlyph{},
+	draw.BoxGlyph{}, draw.RingGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}}
+
+// ErrorScatter plots groups of points with error bars on both axes (a
+// trade-off figure: one point per variant, a line through a sweep, a marker
+// per method) and reference lines; every point with a Label is named on
+// the chart, every series and reference line in the legend.
+func ErrorScatter(title, xlabel, ylabel string, series []ErrSeries, refs ...RefLine) *Chart {
+	c := newChart(title, xlabel, ylabel)
+	c.Plot.Add(plotter.NewGrid())
+	n := 0
+	for si, s := range series {
+		var pts errXYs
+		var labels []string
+		for _, p := range s.Points {
+			if !finite(p.X) || !finite(p.Y) || !finite(p.XErr) || !finite(p.YErr) {
+				return c.fail(fmt.Errorf("series %q, point %q: non-finite value", s.Name, p.Label))
+			}
+			pts = append(pts, errXY{x: p.X, y: p.Y, xe: math.Abs(p.XErr), ye: math.Abs(p.YErr)})
+			labels = append(labels, p.Label)
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		n += len(pts)
+		col := Palette[si%len(Palette)]
+		if s.Line && len(pts) > 1 {
+			l, err := plotter.NewLine(pts)
+			if err != nil {
+				return c.fail(err)
+			}
+			l.Color, l.Width = col, vg.Points(1.5)
+			c.Plot.Add(l)
+		}
+		for _, bars := range []func() (plot.Plotter, error){
+			func() (plot.Plotter, error) {
+				b, err := plotter.NewXErrorBars(pts)
+				if b != nil {
+					b.LineStyle.Color, b.LineStyle.Width, b.CapWidth = col, vg.Points(1), vg.Points(5)
+				}
+				return b, err
+			},
+			func() (plot.Plotter, error) {
+				b, err := plotter.NewYErrorBars(pts)
+				if b != nil {
+					b.LineStyle.Color, b.LineStyle.Width, b.CapWidth = col, vg.Points(1), vg.Points(5)
+				}
+				return b, err
+			},
+		} {
+			b, err := bars()
+			if err != nil {
+				return c.fail(err)
+			}
+			c.Plot.Add(b)
+		}
+		sc, err := plotter.NewScatter(pts)
+		if err != nil {
+			return c.fail(err)
+		}
+		sc.Color, sc.Shape, sc.Radius = col, errGlyphs[si%len(errGlyphs)], vg.Points(4)
+		c.Plot.Add(sc)
+		if s.Name != "" {
+			c.Plot.Legend.Add(s.Name, sc)
+		}
+		if hasLabel(labels) {
+			xy := make(plotter.XYs, len(pts))
+			for i, p := range pts {
+				xy[i] = plotter.XY{X: p.x, Y: p.y}
+			}
+			lb, err := plotter.NewLabels(plotter.XYLabels{XYs: xy, Labels: labels})
+			if err != nil {
+				return c.fail(err)
+			}
+			for i := range lb.TextStyle {
+				lb.TextStyle[i].Font.Size = vg.Points(8)
+				lb.TextStyle[i].Color = color.RGBA{0x33, 0x33, 0x33, 255}
+			}
+			lb.Offset = vg.Point{X: vg.Points(5), Y: vg.Points(3)}
+			c.Plot.Add(lb)
+		}
+	}
+	if n == 0 {
+		return c.fail(fmt.Errorf("no points"))
+	}
+	for _, r := range refs {
+		if !finite(r.Value) {
+			return c.fail(fmt.Errorf("reference line %q: non-finite value", r.Name))
+		}
+		rl := &refLine{RefLine: r, style: draw.LineStyle{Color: color.RGBA{0x66, 0x66, 0x66, 255}, Width: vg.Points(1.2),
+			Dashes: []vg.Length{vg.Points(5), vg.Points(3)}}}
+		c.Plot.Add(rl)
+		if r.Name != "" {
+			c.Plot.Legend.Add(r.Name, rl)
+		}
+	}
+	c.padX()
+	c.padY()
+	return c
+}
+
+// padX leaves 5 % of room left and right of the data (labels, bar caps).
+func (c *Chart) padX() {
+	lo, hi := c.Plot.X.Min, c.Plot.X.Max
+	if math.IsInf(lo, 0) || math.IsInf(hi, 0) || lo > hi {
+		return
+	}
+	pad := 0.05 * (hi - lo)
+	if pad == 0 {
+		pad = math.Max(0.05*math.Abs(hi), 0.5)
+	}
+	c.Plot.X.Min, c.Plot.X.Max = lo-pad, hi+pad
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+func hasLabel(ls []string) bool {
+	for _, l := range ls {
+		if l != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// errXY is a point with symmetric error half-widths; errXYs satisfies
+// gonum/plot's XYer, XErrorer and YErrorer.
+type errXY struct{ x, y, xe, ye float64 }
+type errXYs []errXY
+
+func (p errXYs) Len() int                        { return len(p) }
+func (p errXYs) XY(i int) (float64, float64)     { return p[i].x, p[i].y }
+func (p errXYs) XError(i int) (float64, float64) { return p[i].xe, p[i].xe }
+func (p errXYs) YError(i int) (float64, float64) { return p[i].ye, p[i].ye }
+
+// refLine draws a RefLine across the data area; its value widens only its
+// own axis's range.
+type refLine struct {
+	RefLine
+	style draw.LineStyle
+}
+
+func (r *refLine) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	if r.Vertical {
+		x := trX(r.Value)
+		c.StrokeLine2(r.style, x, c.Min.Y, x, c.Max.Y)
+		return
+	}
+	y := trY(r.Value)
+	c.StrokeLine2(r.style, c.Min.X, y, c.Max.X, y)
+}
+
+func (r *refLine) DataRange() (xmin, xmax, ymin, ymax float64) {
+	xmin, xmax, ymin, ymax = math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	if r.Vertical {
+		return r.Value, r.Value, ymin, ymax
+	}
+	return xmin, xmax, r.Value, r.Value
+}
+
+// Thumbnail draws the legend's sample: a short dashed line.
+func (r *refLine) Thumbnail(c *draw.Canvas) {
+	y := c.Center().Y
+	c.StrokeLine2(r.style, c.Min.X, y, c.Max.X, y)
+}
