@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -87,6 +88,7 @@ func ErrorScatter(title, xlabel, ylabel string, series []ErrSeries, refs ...RefL
 	c := newChart(title, xlabel, ylabel)
 	c.Plot.Add(plotter.NewGrid())
 	n := 0
+	lbs := &pointLabels{}
 	for si, s := range series {
 		var pts errXYs
 		var labels []string
@@ -141,40 +143,74 @@ func ErrorScatter(title, xlabel, ylabel string, series []ErrSeries, refs ...RefL
 		if s.Name != "" {
 			c.Plot.Legend.Add(s.Name, sc)
 		}
-		if hasLabel(labels) {
-			xy := make(plotter.XYs, len(pts))
-			for i, p := range pts {
-				xy[i] = plotter.XY{X: p.x, Y: p.y}
+		for i, l := range labels {
+			if l != "" {
+				lbs.anchors = append(lbs.anchors, plotter.XY{X: pts[i].x, Y: pts[i].y})
+				lbs.texts = append(lbs.texts, l)
 			}
-			lb, err := plotter.NewLabels(plotter.XYLabels{XYs: xy, Labels: labels})
-			if err != nil {
-				return c.fail(err)
-			}
-			for i := range lb.TextStyle {
-				lb.TextStyle[i].Font.Size = vg.Points(8)
-				lb.TextStyle[i].Color = color.RGBA{0x33, 0x33, 0x33, 255}
-			}
-			lb.Offset = vg.Point{X: vg.Points(5), Y: vg.Points(3)}
-			c.Plot.Add(lb)
 		}
 	}
 	if n == 0 {
 		return c.fail(fmt.Errorf("no points"))
 	}
+	c.padX()
+	c.padY()
+	// A reference line inside the data's range is drawn; one outside it
+	// would squeeze the data into a corner, so the legend gives its value.
 	for _, r := range refs {
 		if !finite(r.Value) {
 			return c.fail(fmt.Errorf("reference line %q: non-finite value", r.Name))
 		}
 		rl := &refLine{RefLine: r, style: draw.LineStyle{Color: color.RGBA{0x66, 0x66, 0x66, 255}, Width: vg.Points(1.2),
 			Dashes: []vg.Length{vg.Points(5), vg.Points(3)}}}
-		c.Plot.Add(rl)
+		ax := c.Plot.Y
+		if r.Vertical {
+			ax = c.Plot.X
+		}
+		name := r.Name
+		if r.Value >= ax.Min && r.Value <= ax.Max {
+			c.Plot.Add(rl)
+		} else {
+			rl.off = true
+			name = fmt.Sprintf("%s = %s (off the chart)", r.Name, strconv.FormatFloat(r.Value, 'g', 3, 64))
+		}
 		if r.Name != "" {
-			c.Plot.Legend.Add(r.Name, rl)
+			c.Plot.Legend.Add(name, rl)
 		}
 	}
-	c.padX()
-	c.padY()
+	if len(lbs.texts) > 0 {
+		c.Plot.Add(lbs)
+	}
 	return c
+}
+
+// pointLabels names points beside their markers, each label moved off the
+// markers and the labels before it (placeLabels, as the maps' labels).
+type pointLabels struct {
+	anchors plotter.XYs
+	texts   []string
+}
+
+func (l *pointLabels) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	r := vg.Points(5)
+	anchors := make([]vg.Point, len(l.texts))
+	sizes := make([]vg.Point, len(l.texts))
+	var obstacles []box
+	col := color.RGBA{0x33, 0x33, 0x33, 255}
+	for i, a := range l.anchors {
+		q := vg.Point{X: trX(a.X), Y: trY(a.Y)}
+		anchors[i] = q
+		obstacles = append(obstacles, box{q.X - r, q.Y - r, q.X + r, q.Y + r})
+		st := textStyle(9, col, draw.XCenter, draw.YCenter)
+		sizes[i] = vg.Point{X: st.Width(l.texts[i]) + px(4), Y: st.Height(l.texts[i]) + px(2)}
+	}
+	centres, _ := placeLabels(anchors, sizes, obstacles)
+	for i, t := range l.texts {
+		ctr, sz := centres[i], sizes[i]
+		c.FillPolygon(color.NRGBA{255, 255, 255, 190}, rect(vg.Rectangle{Min: vg.Point{X: ctr.X - sz.X/2, Y: ctr.Y - sz.Y/2}, Max: vg.Point{X: ctr.X + sz.X/2, Y: ctr.Y + sz.Y/2}}))
+		c.FillText(textStyle(9, col, draw.XCenter, draw.YCenter), ctr, t)
+	}
 }
 
 // padX leaves 5 % of room left and right of the data (labels, bar caps).
@@ -192,15 +228,6 @@ func (c *Chart) padX() {
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-func hasLabel(ls []string) bool {
-	for _, l := range ls {
-		if l != "" {
-			return true
-		}
-	}
-	return false
-}
-
 // errXY is a point with symmetric error half-widths; errXYs satisfies
 // gonum/plot's XYer, XErrorer and YErrorer.
 type errXY struct{ x, y, xe, ye float64 }
@@ -216,6 +243,7 @@ func (p errXYs) YError(i int) (float64, float64) { return p[i].ye, p[i].ye }
 type refLine struct {
 	RefLine
 	style draw.LineStyle
+	off   bool // outside the data's range: only in the legend, dotted
 }
 
 func (r *refLine) Plot(c draw.Canvas, p *plot.Plot) {
@@ -240,5 +268,9 @@ func (r *refLine) DataRange() (xmin, xmax, ymin, ymax float64) {
 // Thumbnail draws the legend's sample: a short dashed line.
 func (r *refLine) Thumbnail(c *draw.Canvas) {
 	y := c.Center().Y
-	c.StrokeLine2(r.style, c.Min.X, y, c.Max.X, y)
+	st := r.style
+	if r.off {
+		st.Dashes = []vg.Length{vg.Points(1), vg.Points(2)}
+	}
+	c.StrokeLine2(st, c.Min.X, y, c.Max.X, y)
 }
