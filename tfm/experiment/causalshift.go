@@ -57,7 +57,7 @@ func init() {
 		Number:      4,
 		Description: "plain vs inverse-propensity reweighting vs causal (backdoor-adjusted) classifiers on a planted-bias city: i.i.d. and shifted accuracy, context probe, bias by district",
 		Tasks:       []string{"accuracy", "context_probe", "bias_shifted"},
-		Variants:    CausalShiftVariants,
+		Variants:    func(base pretrain.Options, _ Config) []Variant { return CausalShiftVariants(base) },
 		Custom:      runCausalShift,
 	}
 }

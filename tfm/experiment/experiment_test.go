@@ -21,7 +21,7 @@ func TestRegistry(t *testing.T) {
 	}
 	base := pretrain.DefaultOptions()
 	for name, r := range Experiments {
-		vs := r.Variants(base)
+		vs := r.Variants(base, DefaultConfig())
 		if r.Custom != nil {
 			if len(vs) != 3 || vs[0].Name != "plain" || !vs[0].Pretrain.Causal.Plain || vs[2].Pretrain.Causal.Plain {
 				t.Errorf("%s: variants %+v", name, vs)
@@ -43,7 +43,7 @@ func TestRegistry(t *testing.T) {
 			seen[v.Name] = true
 		}
 	}
-	if vs := Experiments["masking-ablation"].Variants(base); vs[1].Pretrain.Generative.Masking != "span" || base.Generative.Masking == "span" {
+	if vs := Experiments["masking-ablation"].Variants(base, DefaultConfig()); vs[1].Pretrain.Generative.Masking != "span" || base.Generative.Masking == "span" {
 		t.Errorf("masking-ablation: variant %q masks %q (base changed to %q?)", vs[1].Name, vs[1].Pretrain.Generative.Masking, base.Generative.Masking)
 	}
 }

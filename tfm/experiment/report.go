@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -81,80 +82,26 @@ func lowerIsBetter(metric string) bool {
 }
 
 // noDirection says which tasks' metrics are descriptions, not scores
-// (causal-shift's prediction rates and context probe).
-func noDirection(task string) bool { return task == "bias_shifted" || task == "context_probe" }
+// (causal-shift's prediction rates and context probe, the run times, the
+// balance diagnosis).
+func noDirection(task string) bool {
+	switch task {
+	case "bias_shifted", "context_probe", TaskSeconds, TaskBalance:
+		return true
+	}
+	return false
+}
 
-// Markdown renders one table per task: variants as rows, metrics as
-// columns, mean ± std over the seeds.
+// Markdown renders a heading (the configuration) and one table per task:
+// variants as rows, metrics as columns, mean ± std over the seeds.
 func (r *Report) Markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Experiment %s\n\n", r.Name)
-	fmt.Fprintf(&b, "Seeds %v; pre-training %d steps; encoder `%s`; %s.\n\n", r.Config.Seeds, r.Config.PretrainSteps, r.Config.Encoder, r.Elapsed.Round(time.Second))
-	sums := r.Summaries()
-	var taskNames []string
-	seen := map[string]bool{}
-	for _, s := range sums {
-		if !seen[s.Task] {
-			seen[s.Task] = true
-			taskNames = append(taskNames, s.Task)
-		}
-	}
-	for _, task := range taskNames {
-		var metrics, variants []string
-		mseen, vseen := map[string]bool{}, map[string]bool{}
-		cell := map[[2]string]Summary{}
-		for _, s := range sums {
-			if s.Task != task {
-				continue
-			}
-			if !mseen[s.Metric] {
-				mseen[s.Metric] = true
-				metrics = append(metrics, s.Metric)
-			}
-			if !vseen[s.Variant] {
-				vseen[s.Variant] = true
-				variants = append(variants, s.Variant)
-			}
-			cell[[2]string{s.Variant, s.Metric}] = s
-		}
-		sort.Strings(metrics)
-		fmt.Fprintf(&b, "## %s\n\n| variant | method |", task)
-		for _, m := range metrics {
-			arrow := "↑"
-			if lowerIsBetter(m) {
-				arrow = "↓"
-			}
-			if noDirection(task) {
-				arrow = ""
-			}
-			fmt.Fprintf(&b, " %s |", strings.TrimSpace(m+" "+arrow))
-		}
-		b.WriteString("\n|---|---|")
-		for range metrics {
-			b.WriteString("---:|")
-		}
-		b.WriteString("\n")
-		for _, v := range variants {
-			var method tasks.Method
-			for _, m := range metrics {
-				if s, ok := cell[[2]string{v, m}]; ok {
-					method = s.Method
-				}
-			}
-			fmt.Fprintf(&b, "| %s | %s |", v, method)
-			for _, m := range metrics {
-				s, ok := cell[[2]string{v, m}]
-				switch {
-				case !ok:
-					b.WriteString(" – |")
-				case len(s.Seeds) > 1:
-					fmt.Fprintf(&b, " %s ± %s |", fmtNum(s.Mean), fmtNum(s.Std))
-				default:
-					fmt.Fprintf(&b, " %s |", fmtNum(s.Mean))
-				}
-			}
-			b.WriteString("\n")
-		}
+	b.WriteString(r.Heading())
+	b.WriteString("\n\n")
+	for _, task := range r.TaskNames() {
+		fmt.Fprintf(&b, "## %s\n\n", task)
+		b.WriteString(r.Table(task))
 		b.WriteString("\n")
 	}
 	if len(r.Confusions) > 0 {
@@ -166,6 +113,151 @@ func (r *Report) Markdown() string {
 		for _, n := range names {
 			fmt.Fprintf(&b, "### Confusion matrix: %s (seed %d)\n\n%s\n", n, r.Config.Seeds[0], r.Confusions[n])
 		}
+	}
+	return b.String()
+}
+
+// Heading is the configuration line under the title: seeds, sizes, the
+// grids, the elapsed time (and cores, when recorded), the command.
+func (r *Report) Heading() string {
+	c := r.Config
+	var b strings.Builder
+	fmt.Fprintf(&b, "Seeds %v; pre-training %d steps; encoder `%s`", c.Seeds, c.PretrainSteps, c.Encoder)
+	if c.Modality != "" {
+		fmt.Fprintf(&b, "; modality %s", c.Modality)
+	}
+	if c.Eval.FineTune.Steps > 0 {
+		fmt.Fprintf(&b, "; fine-tuning %d steps", c.Eval.FineTune.Steps)
+	}
+	if len(c.Lambdas) > 0 {
+		ls := make([]string, len(c.Lambdas))
+		for i, l := range c.Lambdas {
+			ls[i] = strconv.FormatFloat(l, 'g', -1, 64)
+		}
+		fmt.Fprintf(&b, "; fixed λ_gen %s", strings.Join(ls, ", "))
+	}
+	if len(c.Balancers) > 0 {
+		fmt.Fprintf(&b, "; balancers %s", strings.Join(c.Balancers, ", "))
+	}
+	if len(c.Maskings) > 0 {
+		fmt.Fprintf(&b, "; maskings %s", strings.Join(c.Maskings, ", "))
+	}
+	if c.Quick {
+		b.WriteString("; quick")
+	}
+	fmt.Fprintf(&b, "; %s", r.Elapsed.Round(time.Second))
+	if r.Cores > 0 {
+		fmt.Fprintf(&b, " on %d cores", r.Cores)
+	}
+	b.WriteString(".")
+	if c.Command != "" {
+		fmt.Fprintf(&b, " Command: `%s`.", c.Command)
+	}
+	return b.String()
+}
+
+// TaskNames lists the tasks of the rows in order of first appearance, the
+// run times (TaskSeconds) last.
+func (r *Report) TaskNames() []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, row := range r.Rows {
+		if !seen[row.Task] {
+			seen[row.Task] = true
+			names = append(names, row.Task)
+		}
+	}
+	if i := slices.Index(names, TaskSeconds); i >= 0 {
+		names = append(slices.Delete(names, i, i+1), TaskSeconds)
+	}
+	return names
+}
+
+// Table renders one task's table (Markdown; empty when the task has no
+// rows): a variant per row, a metric per column (sorted; ↑ or ↓ says which
+// way is better), mean ± sd over the seeds. The balance diagnosis adds the
+// dominant objective (Dominant).
+func (r *Report) Table(task string) string {
+	var b strings.Builder
+	var metrics, variants []string
+	mseen, vseen := map[string]bool{}, map[string]bool{}
+	cell := map[[2]string]Summary{}
+	for _, s := range r.Summaries() {
+		if s.Task != task {
+			continue
+		}
+		if !mseen[s.Metric] {
+			mseen[s.Metric] = true
+			metrics = append(metrics, s.Metric)
+		}
+		if !vseen[s.Variant] {
+			vseen[s.Variant] = true
+			variants = append(variants, s.Variant)
+		}
+		cell[[2]string{s.Variant, s.Metric}] = s
+	}
+	if len(variants) == 0 {
+		return ""
+	}
+	// The classical baselines close the table, after the learnt variants.
+	isBaseline := func(v string) bool {
+		for _, m := range metrics {
+			if s, ok := cell[[2]string{v, m}]; ok && s.Method == tasks.MethodBaseline {
+				return true
+			}
+		}
+		return false
+	}
+	sort.SliceStable(variants, func(i, j int) bool { return !isBaseline(variants[i]) && isBaseline(variants[j]) })
+	sort.Strings(metrics)
+	balance := task == TaskBalance
+	b.WriteString("| variant | method |")
+	for _, m := range metrics {
+		arrow := "↑"
+		if lowerIsBetter(m) {
+			arrow = "↓"
+		}
+		if noDirection(task) {
+			arrow = ""
+		}
+		fmt.Fprintf(&b, " %s |", strings.TrimSpace(m+" "+arrow))
+	}
+	if balance {
+		b.WriteString(" dominant objective |")
+	}
+	b.WriteString("\n|---|---|")
+	for range metrics {
+		b.WriteString("---:|")
+	}
+	if balance {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
+	for _, v := range variants {
+		var method tasks.Method
+		for _, m := range metrics {
+			if s, ok := cell[[2]string{v, m}]; ok {
+				method = s.Method
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s |", v, method)
+		for _, m := range metrics {
+			s, ok := cell[[2]string{v, m}]
+			switch {
+			case !ok:
+				b.WriteString(" – |")
+			case len(s.Seeds) > 1:
+				fmt.Fprintf(&b, " %s ± %s |", fmtNum(s.Mean), fmtNum(s.Std))
+			default:
+				fmt.Fprintf(&b, " %s |", fmtNum(s.Mean))
+			}
+		}
+		if balance {
+			share, ratio := cell[[2]string{v, BalanceGenShare}], cell[[2]string{v, BalanceGradRatio}]
+			_, hasRatio := cell[[2]string{v, BalanceGradRatio}]
+			fmt.Fprintf(&b, " %s |", Dominant(share.Mean, ratio.Mean, hasRatio))
+		}
+		b.WriteString("\n")
 	}
 	return b.String()
 }
@@ -197,8 +289,10 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	return cw.Error()
 }
 
-// Figures returns one bar chart per (task, headline metric): the mean over
-// seeds of each variant, keyed by a file-friendly name.
+// Figures returns one bar chart per (task, headline metric), the mean over
+// seeds of each variant with ± sd error bars, and, when the report has
+// recovery and a global task, the trade-off figures (Tradeoff), keyed by a
+// file-friendly name.
 func (r *Report) Figures() map[string]viz.Figure {
 	headline := map[string][]string{
 		"similarity": {"mean_rank", "hr1"},
@@ -206,6 +300,7 @@ func (r *Report) Figures() map[string]viz.Figure {
 		"classify":   {"accuracy", "macro_f1"},
 		"recover":    {"recovery_error_m", "recovery_accuracy"},
 		"pretrain":   {"final_loss"},
+		TaskBalance:  {BalanceGenShareLast, BalanceGradRatio, BalanceGradCos},
 		// causal-shift
 		"accuracy":      {"iid", "shifted"},
 		"context_probe": {"district_type"},
@@ -215,25 +310,125 @@ func (r *Report) Figures() map[string]viz.Figure {
 	for task, metrics := range headline {
 		for _, m := range metrics {
 			var names []string
-			var vals []float64
+			var vals, sds []float64
 			for _, s := range sums {
 				if s.Task == task && s.Metric == m {
 					names = append(names, s.Variant)
 					vals = append(vals, s.Mean)
+					sds = append(sds, s.Std)
 				}
 			}
 			if len(vals) == 0 {
 				continue
 			}
-			dir := "higher is better"
+			dir := "higher is better; "
 			if lowerIsBetter(m) {
-				dir = "lower is better"
+				dir = "lower is better; "
 			}
-			figs[task+"_"+m] = viz.Bar(fmt.Sprintf("%s: %s (%s; mean of %d seeds)", r.Name, task, dir, len(r.Config.Seeds)), metricLabel(task, m), names, vals).
+			if noDirection(task) {
+				dir = ""
+			}
+			figs[task+"_"+m] = viz.BarErr(fmt.Sprintf("%s: %s (%smean ± sd over %s)", r.Name, task, dir, seedsWord(len(r.Config.Seeds))), metricLabel(task, m), names, vals, sds).
 				Size(math.Max(640, 170*float64(len(names))), 400)
 		}
 	}
+	for _, global := range []struct{ task, metric string }{{"classify", "accuracy"}, {"similarity", "mean_rank"}} {
+		if f, ok := r.Tradeoff(global.task, global.metric); ok {
+			figs["tradeoff_"+global.task+"_"+global.metric] = f
+		}
+	}
 	return figs
+}
+
+// Tradeoff is the local-versus-global figure: x = recovery error (local
+// detail, lower is better), y = the global task's metric, one point per
+// variant at its mean over seeds with ± sd error bars on both axes. The
+// fixed-λ_gen variants are one series joined in λ order, every other
+// variant (a balancer, a masking, scratch) its own labelled marker, the
+// classical baselines dashed reference lines. ok is false when the report
+// lacks either task.
+func (r *Report) Tradeoff(task, metric string) (viz.Figure, bool) {
+	type pt struct {
+		info VariantInfo
+		p    viz.ErrPoint
+	}
+	var pts []pt
+	infos := map[string]VariantInfo{}
+	for _, v := range r.Variants {
+		infos[v.Name] = v
+	}
+	baseline := map[string]bool{}
+	for _, row := range r.Rows {
+		if row.Method == tasks.MethodBaseline {
+			baseline[row.Variant] = true
+		}
+	}
+	for _, x := range r.Summaries() {
+		if x.Task != "recover" || x.Metric != "recovery_error_m" || baseline[x.Variant] {
+			continue
+		}
+		y, ok := r.Get(x.Variant, task, metric)
+		if !ok {
+			continue
+		}
+		info, ok := infos[x.Variant]
+		if !ok {
+			info = VariantInfo{Name: x.Variant}
+		}
+		pts = append(pts, pt{info, viz.ErrPoint{Label: x.Variant, X: x.Mean, Y: y.Mean, XErr: x.Std, YErr: y.Std}})
+	}
+	if len(pts) == 0 {
+		return nil, false
+	}
+	var fixed []pt
+	var series []viz.ErrSeries
+	for _, p := range pts {
+		if p.info.Balance == "fixed" {
+			fixed = append(fixed, p)
+		}
+	}
+	if len(fixed) > 0 {
+		sort.SliceStable(fixed, func(i, j int) bool { return fixed[i].info.Lambda < fixed[j].info.Lambda })
+		s := viz.ErrSeries{Name: "fixed λ_gen (sweep)", Line: true}
+		for _, p := range fixed {
+			s.Points = append(s.Points, p.p)
+		}
+		series = append(series, s)
+	}
+	for _, p := range pts {
+		if p.info.Balance != "fixed" {
+			series = append(series, viz.ErrSeries{Name: p.info.Name, Points: []viz.ErrPoint{p.p}})
+		}
+	}
+	var refs []viz.RefLine
+	if s, ok := r.Get(baselineName("recover"), "recover", "recovery_error_m"); ok {
+		refs = append(refs, viz.RefLine{Name: baselineName("recover") + " (recovery)", Value: s.Mean, Vertical: true})
+	}
+	if s, ok := r.Get(baselineName(task), task, metric); ok {
+		refs = append(refs, viz.RefLine{Name: baselineName(task) + " (" + task + ")", Value: s.Mean})
+	}
+	dir := "higher is better"
+	if lowerIsBetter(metric) {
+		dir = "lower is better"
+	}
+	title := fmt.Sprintf("%s: local detail vs global transfer (mean ± sd over %s)", r.Name, seedsWord(len(r.Config.Seeds)))
+	ylabel := fmt.Sprintf("%s %s (%s)", task, metricLabel(task, metric), dir)
+	switch task + "/" + metric {
+	case "classify/accuracy":
+		ylabel = "classification accuracy (share correct; higher is better)"
+	case "similarity/mean_rank":
+		ylabel = "similarity: mean rank of the true match (1 = best; lower is better)"
+	}
+	return viz.ErrorScatter(title, "recovery error of the dropped points (m; lower is better)", ylabel, series, refs...).
+		Size(900, 560), true
+}
+
+// seedsWord is "3 seeds", "1 seed".
+func seedsWord(n int) string {
+	if n == 1 {
+		return "1 seed"
+	}
+	return fmt.Sprintf("%d seeds", n)
 }
 
 // metricLabels name the headline metrics on a chart's axis, with units.
@@ -246,6 +441,9 @@ var metricLabels = map[string]string{
 	"recovery_error_m":  "recovery error (m)",
 	"recovery_accuracy": "recovery accuracy (share of points)",
 	"final_loss":        "final pre-training loss",
+	BalanceGenShareLast: "generative share w_gen/(w_gen+w_con), last fifth of steps",
+	BalanceGradRatio:    "weighted gradient-norm ratio gen/con (1 = balanced)",
+	BalanceGradCos:      "cosine between the two gradients",
 	"iid":               "accuracy, i.i.d. split (share correct)",
 	"shifted":           "accuracy, shifted split (share correct)",
 	"district_type":     "district-type probe accuracy (share correct)",
