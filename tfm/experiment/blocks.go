@@ -242,26 +242,38 @@ func (g *generator) text(file string, cell int, s string) ([]Block, error) {
 		}
 		return fmt.Sprintf("%s:%d", file, line)
 	}
+	code := codeRanges(s)
+	// find is the offset of the first sub in s from off outside code, or -1.
+	find := func(sub string, off int) int {
+		for {
+			i := strings.Index(s[off:], sub)
+			if i < 0 {
+				return -1
+			}
+			if !inRanges(code, off+i) {
+				return off + i
+			}
+			off += i + 1
+		}
+	}
 	for off := 0; ; {
-		i := strings.Index(s[off:], BlockOpen)
-		if j := strings.Index(s[off:], BlockClose); j >= 0 && (i < 0 || j < i) {
-			return out, fmt.Errorf("%s: %s without its opening marker", where(off+j), BlockClose)
+		i := find(BlockOpen, off)
+		if j := find(BlockClose, off); j >= 0 && (i < 0 || j < i) {
+			return out, fmt.Errorf("%s: %s without its opening marker", where(j), BlockClose)
 		}
 		if i < 0 {
 			return out, nil
 		}
-		i += off
 		e := strings.Index(s[i:], "-->")
 		if e < 0 {
 			return out, fmt.Errorf("%s: unterminated %s marker", where(i), strings.TrimSpace(BlockOpen))
 		}
 		spec := strings.TrimSpace(s[i+len(BlockOpen) : i+e])
 		start := i + e + len("-->")
-		c := strings.Index(s[start:], BlockClose)
-		if n := strings.Index(s[start:], BlockOpen); c < 0 || (n >= 0 && n < c) {
+		end := find(BlockClose, start)
+		if n := find(BlockOpen, start); end < 0 || (n >= 0 && n < end) {
 			return out, fmt.Errorf("%s: block %q has no %s", where(i), spec, BlockClose)
 		}
-		end := start + c
 		want, err := g.generate(file, spec)
 		if err != nil {
 			return out, fmt.Errorf("%s: %w", where(i), err)
@@ -270,6 +282,66 @@ func (g *generator) text(file string, cell int, s string) ([]Block, error) {
 			Have: s[start:end], Want: want, start: start, end: end})
 		off = end + len(BlockClose)
 	}
+}
+
+// codeRanges are the byte ranges of s that are Markdown code: fenced
+// blocks (``` or ~~~ lines and what they enclose) and inline code spans
+// (between matching runs of backticks on a line). Markers there are text
+// about blocks (documentation), not blocks.
+func codeRanges(s string) [][2]int {
+	var out [][2]int
+	fence, fenceStart := "", 0
+	for off := 0; off < len(s); {
+		end := strings.IndexByte(s[off:], '\n')
+		if end < 0 {
+			end = len(s)
+		} else {
+			end += off + 1
+		}
+		line := s[off:end]
+		t := strings.TrimSpace(line)
+		switch {
+		case fence != "":
+			if strings.HasPrefix(t, fence) {
+				out = append(out, [2]int{fenceStart, end})
+				fence = ""
+			}
+		case strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~"):
+			fence, fenceStart = t[:3], off
+		default:
+			for i := 0; i < len(line); {
+				if line[i] != '`' {
+					i++
+					continue
+				}
+				n := 1
+				for i+n < len(line) && line[i+n] == '`' {
+					n++
+				}
+				run := strings.Repeat("`", n)
+				j := strings.Index(line[i+n:], run)
+				if j < 0 {
+					break
+				}
+				out = append(out, [2]int{off + i, off + i + n + j + n})
+				i += n + j + n
+			}
+		}
+		off = end
+	}
+	if fence != "" {
+		out = append(out, [2]int{fenceStart, len(s)})
+	}
+	return out
+}
+
+func inRanges(rs [][2]int, i int) bool {
+	for _, r := range rs {
+		if i >= r[0] && i < r[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // report reads (once) the results of dir; nil when not committed yet.
@@ -326,9 +398,9 @@ func (g *generator) generate(file, spec string) (string, error) {
 		cmd := "tfm experiment " + name + " --out " + dir
 		switch kind {
 		case "run":
-			return fmt.Sprintf("`%s` (not run yet)", cmd), nil
+			return fmt.Sprintf("`%s` (no committed results yet)", cmd), nil
 		case "table", "figure":
-			return fmt.Sprintf("\n\n_Not measured yet: `%s` writes `%s/%s`, then `tfm experiment tables` fills this block._\n\n", cmd, dir, ResultsFile), nil
+			return fmt.Sprintf("\n\n_No committed results yet: `%s`, then `tfm experiment tables`._\n\n", cmd), nil
 		}
 		return "", fmt.Errorf("block %q: %s/%s is not committed (run `%s`)", spec, dir, ResultsFile, cmd)
 	}
@@ -386,11 +458,11 @@ func (r *Report) runTime() string {
 	if len(seeds) == 1 {
 		word = "seed"
 	}
-	cores := "cores not recorded"
+	cores := ", cores not recorded"
 	if r.Cores > 0 {
-		cores = fmt.Sprintf("on %d cores", r.Cores)
+		cores = fmt.Sprintf(" on %d cores", r.Cores)
 	}
-	return fmt.Sprintf("%s %s; %s %s", word, strings.Join(seeds, ", "), r.Elapsed.Round(time.Second), cores)
+	return fmt.Sprintf("%s %s; %s%s", word, strings.Join(seeds, ", "), r.Elapsed.Round(time.Second), cores)
 }
 
 // sourceNote is the line under a generated table.

@@ -44,9 +44,9 @@ func fixtureRepo(t *testing.T) string {
 	if _, err := rep.Write(filepath.Join(root, ResultsRoot, "masking-ablation")); err != nil {
 		t.Fatal(err)
 	}
-	readme := "# Course\n\nMasking:\n<!-- tfm:results tfm/experiment/results/masking-ablation table recover -->\nhand-copied 27–35 %\n<!-- /tfm:results -->\n\n" +
+	readme := "# Course\n\nThe syntax: `<!-- tfm:results DIR KIND -->` and\n```\n<!-- tfm:results DIR KIND --><!-- /tfm:results -->\n```\n\nMasking:\n<!-- tfm:results tfm/experiment/results/masking-ablation table recover -->\nhand-copied 27–35 %\n<!-- /tfm:results -->\n\n" +
 		"Span masking recovers to <!-- tfm:results tfm/experiment/results/masking-ablation meansd \"span masking\" recover recovery_error_m -->?<!-- /tfm:results --> m.\n\n" +
-		"Hybrid: <!-- tfm:results tfm/experiment/results/hybrid-sweep table recover -->\n\n_Not measured yet: `tfm experiment hybrid-sweep --out tfm/experiment/results/hybrid-sweep` writes `tfm/experiment/results/hybrid-sweep/results.json`, then `tfm experiment tables` fills this block._\n\n<!-- /tfm:results -->\n"
+		"Hybrid: <!-- tfm:results tfm/experiment/results/hybrid-sweep table recover -->\n\n_No committed results yet: `tfm experiment hybrid-sweep --out tfm/experiment/results/hybrid-sweep`, then `tfm experiment tables`._\n\n<!-- /tfm:results -->\n"
 	os.WriteFile(filepath.Join(root, "README.md"), []byte(readme), 0o644)
 	os.MkdirAll(filepath.Join(root, "tfm", "pkg"), 0o755)
 	os.WriteFile(filepath.Join(root, "tfm", "pkg", "README.md"), []byte("Run: <!-- tfm:results tfm/experiment/results/masking-ablation run --><!-- /tfm:results -->\n"), 0o644)
@@ -117,10 +117,10 @@ func TestRewriteBlocks(t *testing.T) {
 	}
 	readme, _ := os.ReadFile(filepath.Join(root, "README.md"))
 	for _, want := range []string{
-		"Masking:\n<!-- tfm:results tfm/experiment/results/masking-ablation table recover -->\n\n| variant | method | recovery_error_m ↓ |\n|---|---|---:|\n| random masking | finetune | 31.00 ± 1.41 |",
+		"The syntax: `<!-- tfm:results DIR KIND -->` and\n```\n<!-- tfm:results DIR KIND --><!-- /tfm:results -->\n```\n\nMasking:\n<!-- tfm:results tfm/experiment/results/masking-ablation table recover -->\n\n| variant | method | recovery_error_m ↓ |\n|---|---|---:|\n| random masking | finetune | 31.00 ± 1.41 |",
 		"| linear interpolation | baseline | 50.00 ± 0.000 |\n\n_Mean ± sd over seeds, generated from `tfm/experiment/results/masking-ablation/results.json` (seeds 1, 2; 1m23s on 2 cores) by `tfm experiment tables`; measured by `tfm experiment masking-ablation --maskings random,span --seeds 1,2 --out tfm/experiment/results/masking-ablation`._\n\n<!-- /tfm:results -->",
 		"recovers to <!-- tfm:results tfm/experiment/results/masking-ablation meansd \"span masking\" recover recovery_error_m -->28.50 ± 0.707<!-- /tfm:results --> m.",
-		"_Not measured yet: `tfm experiment hybrid-sweep",
+		"_No committed results yet: `tfm experiment hybrid-sweep",
 	} {
 		if !strings.Contains(string(readme), want) {
 			t.Errorf("README lacks %q:\n%s", want, readme)
