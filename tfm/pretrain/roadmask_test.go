@@ -195,15 +195,20 @@ func TestRoadMaskingLoggedAndResumed(t *testing.T) {
 			t.Errorf("map %v: resumed gps masks %q, want %q", withMap, got, want)
 		}
 	}
-	// Random masking says nothing about roads.
-	opt := tinyOptions("generative", "gps", 1)
-	var log bytes.Buffer
-	opt.Progress, opt.Map = &log, data.Map
-	if _, err := Train(context.Background(), be, data.Dataset, opt); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(log.String(), "road-aware") {
-		t.Errorf("random masking logged road-aware units:\n%s", log.String())
+	// The hybrid masks its generative copies road-aware too; random
+	// masking says nothing about roads.
+	for _, masking := range []string{"road", "random"} {
+		opt := tinyOptions("hybrid", "grid", 2)
+		opt.Generative.Masking = masking
+		var log bytes.Buffer
+		opt.Progress, opt.Map = &log, data.Map
+		if _, err := Train(context.Background(), be, data.Dataset, opt); err != nil {
+			t.Fatal(err)
+		}
+		line := "road-aware masking hides grid: " + RoadMaskingText(modality.RoadSegments)
+		if got := strings.Contains(log.String(), line); got != (masking == "road") {
+			t.Errorf("hybrid, %s masking: logged %q: %v\n%s", masking, line, got, log.String())
+		}
 	}
 }
 
