@@ -100,6 +100,8 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.Balancers = []string{"fixed"} }, "swept by the λ grid"},
 		{func(c *Config) { c.Balancers = []string{"dwa:window"} }, `parameter "window" is not key=value`},
 		{func(c *Config) { c.Balancers = []string{"dwa:window=x"} }, `window="x" is not a number`},
+		{func(c *Config) { c.Balancers = []string{"dwa:windw=20"} }, `unknown setting "windw"`},
+		{func(c *Config) { c.Balancers = []string{"gradnorm:alpha=20"} }, `alpha=20 out of range`},
 		{func(c *Config) { c.Maskings = []string{"spam"} }, `unknown masking "spam"`},
 		{func(c *Config) { c.Seeds = nil }, "Seeds: none"},
 		{func(c *Config) { c.PretrainSteps = 0 }, "PretrainSteps = 0"},

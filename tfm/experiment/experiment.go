@@ -288,8 +288,8 @@ func (c Config) Validate() error {
 // CheckBalancer checks an adaptive balancer spec, NAME or
 // NAME:key=value,… (e.g. "dwa:window=20,temperature=2"): NAME one of
 // pretrain.Balancers other than "fixed" (the λ grid sweeps the fixed mix),
-// each parameter key=value with a number. Whether a balancer knows its keys
-// is checked by pre-training when it builds it.
+// each parameter key=value with a number, a key the balancer takes
+// (pretrain.BalancerParams) and in its range.
 func CheckBalancer(spec string) error {
 	name, params, hasParams := strings.Cut(strings.TrimSpace(spec), ":")
 	adaptive := DefaultBalancers()
@@ -310,6 +310,10 @@ func CheckBalancer(spec string) error {
 		if _, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil {
 			return fmt.Errorf("balancer %q: parameter %s=%q is not a number", spec, k, v)
 		}
+	}
+	// The keys and ranges each balancer accepts (pretrain.BalancerParams).
+	if _, err := pretrain.BalancerByName(spec, 0.5); err != nil {
+		return err
 	}
 	return nil
 }
