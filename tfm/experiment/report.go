@@ -411,7 +411,7 @@ func (r *Report) Tradeoff(task, metric string) (viz.Figure, bool) {
 	if lowerIsBetter(metric) {
 		dir = "lower is better"
 	}
-	title := fmt.Sprintf("%s: local detail vs global transfer (mean ± sd over %s)", r.Name, seedsWord(len(r.Config.Seeds)))
+	title := fmt.Sprintf("%s: local detail vs global transfer\n(mean ± sd over %s)", r.Name, seedsWord(len(r.Config.Seeds)))
 	ylabel := fmt.Sprintf("%s %s (%s)", task, metricLabel(task, metric), dir)
 	switch task + "/" + metric {
 	case "classify/accuracy":

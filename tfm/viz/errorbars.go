@@ -172,7 +172,7 @@ func ErrorScatter(title, xlabel, ylabel string, series []ErrSeries, refs ...RefL
 			c.Plot.Add(rl)
 		} else {
 			rl.off = true
-			name = fmt.Sprintf("%s = %s (off the chart)", r.Name, strconv.FormatFloat(r.Value, 'g', 3, 64))
+			name = fmt.Sprintf("%s = %s (off chart)", r.Name, strconv.FormatFloat(r.Value, 'g', 3, 64))
 		}
 		if r.Name != "" {
 			c.Plot.Legend.Add(name, rl)

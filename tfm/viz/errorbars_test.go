@@ -29,7 +29,7 @@ func TestErrorBarCharts(t *testing.T) {
 			Save(f, filepath.Join(dir, name+".svg"))
 		}
 		if name == "tradeoff" {
-			for _, want := range []string{"λ=0.5", "uncertainty", "linear interpolation = 50 (off the chart)", "majority class", "fixed λ"} {
+			for _, want := range []string{"λ=0.5", "uncertainty", "linear interpolation = 50 (off chart)", "majority class", "fixed λ"} {
 				if !strings.Contains(string(svg), want) {
 					t.Errorf("%s SVG lacks %q", name, want)
 				}
