@@ -29,8 +29,9 @@ func Live(title string, every int) func(pretrain.StepMetrics) {
 
 // LiveTerms returns a pretrain.Options.OnStep callback that shows every
 // logged term of a run as small multiples (Terms) in a GoNB notebook, one
-// figure redrawn in place every `every` steps and at the last step the
-// callback sees. terms chooses the panels; nil shows the total loss and every
+// figure drawn at the first step and redrawn in place every `every` steps
+// (a step count that is a multiple of every shows the last step too; else
+// show Terms of Result.History after the run). terms chooses the panels; nil shows the total loss and every
 // term the steps log (for a hybrid run: gen, con, w_gen, w_con, grad_gen,
 // grad_con, grad_cos, …), so it fits any objective. Outside a notebook it
 // only records.
