@@ -26,6 +26,19 @@ type scheduledAdam struct {
 	adam     optimizer.Interface
 	phase    tfm.Phase
 	clipNorm float64
+	// given, when set, returns gradients the objective built itself, by
+	// variable path (a SharedUpdater's); the loss is differentiated only
+	// for the other variables.
+	given func(g *Graph) map[string]*Node
+}
+
+// A SharedUpdater is an objective that decides the update of some
+// parameters itself (the hybrid: its balancer's Σ_k w_k·g_k, or PCGrad's
+// projected gradient, from per-term gradients it already computed). The
+// optimiser applies that update to those parameters, clipped with the
+// others, and differentiates the loss only for the rest.
+type SharedUpdater interface {
+	SharedUpdate(g *Graph) map[string]*Node // by variable path
 }
 
 func newScheduledAdam(phase tfm.Phase, weightDecay float64, clipNorm float64) *scheduledAdam {
@@ -33,6 +46,38 @@ func newScheduledAdam(phase tfm.Phase, weightDecay float64, clipNorm float64) *s
 		adam:  optimizer.Adam().LearningRate(phase.LR).WeightDecay(weightDecay).Done(),
 		phase: phase, clipNorm: clipNorm,
 	}
+}
+
+// gradients of loss for the trainable variables g uses (in the store's
+// order, as Adam applies them) and their paths; variables with a given
+// update take it instead.
+func (o *scheduledAdam) gradients(scope *model.Scope, loss *Node) (grads []*Node, names []string) {
+	g := loss.Graph()
+	var given map[string]*Node
+	if o.given != nil {
+		given = o.given(g)
+	}
+	var rest []*Node
+	var restAt []int
+	for v := range scope.IterVariables() {
+		if !v.Trainable || !v.InUseByGraph(g) {
+			continue
+		}
+		if u, ok := given[v.Path()]; ok {
+			grads = append(grads, u)
+		} else {
+			grads = append(grads, nil)
+			rest = append(rest, v.NodeValue(g))
+			restAt = append(restAt, len(grads)-1)
+		}
+		names = append(names, v.Path())
+	}
+	if len(rest) > 0 {
+		for i, gr := range Gradient(loss, rest...) {
+			grads[restAt[i]] = gr
+		}
+	}
+	return grads, names
 }
 
 // rate is Phase.Rate in the graph, at the global step before this step's
@@ -55,19 +100,13 @@ func (o *scheduledAdam) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 	if scope.IsTraining(g) {
 		optimizer.LearningRateVarWithValue(scope, loss.DType(), o.phase.LR).SetNodeValue(o.rate(scope, g, loss.DType()))
 	}
-	grads := scope.BuildTrainableVariablesGradientsGraph(loss)
+	grads, names := o.gradients(scope, loss)
 	if o.clipNorm > 0 {
 		// The norm is summed in the variables' name order, not the
 		// store's (creation) order: a store loaded from a checkpoint lists
 		// its variables in another order, and a float sum in another order
 		// differs in the last bits — a resumed run would drift from the
 		// uninterrupted one.
-		var names []string
-		for v := range scope.IterVariables() {
-			if v.Trainable && v.InUseByGraph(g) {
-				names = append(names, v.Path())
-			}
-		}
 		order := make([]int, len(grads))
 		for i := range order {
 			order[i] = i

@@ -45,6 +45,11 @@ func (o Options) Validate() error {
 	}
 	if o.Paradigm == "hybrid" {
 		check("Hybrid.Lambda", o.Hybrid.Lambda, o.Hybrid.Lambda >= 0 && o.Hybrid.Lambda <= 1, "in [0, 1] (weights λ and 1−λ)")
+		if o.Hybrid.Balancer == nil {
+			if _, err := BalancerByName(o.Hybrid.Balance, o.Hybrid.Lambda); err != nil {
+				errs = append(errs, fmt.Sprintf("Hybrid.Balance: %v", err))
+			}
+		}
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("pretrain: %s", strings.Join(errs, "; "))
@@ -90,7 +95,7 @@ func (o Options) Settings(data string, trajectories int) map[string]string {
 		s["masking"], s["mask-ratio"] = o.Generative.Masking, f(o.Generative.MaskRatio)
 	}
 	if o.Paradigm == "hybrid" {
-		s["balance"], s["lambda"] = o.Hybrid.Balance, f(o.Hybrid.Lambda)
+		s["balance"], s["lambda"] = o.Hybrid.BalanceName(), f(o.Hybrid.Lambda)
 	}
 	if o.Paradigm == "causal" {
 		s["label"], s["confounder"], s["plain"] = o.Causal.Label, o.Causal.Confounder, strconv.FormatBool(o.Causal.Plain)

@@ -347,6 +347,9 @@ func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
 			func(_ *model.Scope, _, predictions []*Node) *Node { return predictions[i] }, nil))
 	}
 	opt := newScheduledAdam(r.phase, r.opt.WeightDecay, r.opt.ClipNorm)
+	if u, ok := obj.(SharedUpdater); ok {
+		opt.given = u.SharedUpdate
+	}
 	trainer := train.NewTrainer(be, r.store, modelFn, nil, opt, metrics, nil)
 	loop := train.NewLoop(trainer)
 	r.start = int(optimizer.GetGlobalStep(r.store))

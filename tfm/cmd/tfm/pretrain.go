@@ -62,7 +62,7 @@ func pretrainRun(args []string) error {
 	masking := fs.String("masking", d.Generative.Masking, "generative: random|span|road")
 	ratio := fs.Float64("mask-ratio", d.Generative.MaskRatio, "generative: fraction of steps hidden")
 	lambda := fs.Float64("lambda", d.Hybrid.Lambda, "hybrid: weight of the generative loss (balance=fixed)")
-	balance := fs.String("balance", d.Hybrid.Balance, "hybrid: "+strings.Join(pretrain.Balancers, "|"))
+	balance := fs.String("balance", d.Hybrid.Balance, "hybrid: "+strings.Join(pretrain.Balancers, "|")+", with settings as NAME:key=value,… (e.g. dwa:window=20,temperature=2)")
 	label := fs.String("label", d.Causal.Label, "causal: label to predict (mode or a label key)")
 	confounder := fs.String("confounder", d.Causal.Confounder, "causal: confounder label key")
 	network := fs.String("network", "", "road network (.osm, .osm.bz2, .osm.gz, .osm.pbf) for the road modality on data without a map")
@@ -97,7 +97,7 @@ func pretrainRun(args []string) error {
 		atLeast("warmup", 0), atLeast("every", 0), above("temperature", 0), atLeast("queue", 0),
 		between("momentum", 0, 1, false, true), between("mask-ratio", 0, 1, true, true), between("lambda", 0, 1, false, false),
 		atLeast("limit", 0), atLeast("diagnose", 0),
-		oneOf("paradigm", pretrain.ParadigmNames...), oneOf("masking", "random", "span", "road"), oneOf("balance", pretrain.Balancers...),
+		oneOf("paradigm", pretrain.ParadigmNames...), oneOf("masking", "random", "span", "road"), specOf("balance", pretrain.Balancers, func(s string) error { _, err := pretrain.BalancerByName(s, *lambda); return err }),
 	); err != nil {
 		return err
 	}

@@ -18,6 +18,9 @@ type flagRule struct {
 	want string             // the valid range, in words: "> 0", "in (0, 1)"
 	ok   func(float64) bool // nil for an enum
 	enum []string
+	// parse, for a spec NAME[:key=value,…] whose NAME is one of enum,
+	// checks the rest.
+	parse func(string) error
 }
 
 func above(name string, lo float64) flagRule {
@@ -54,6 +57,14 @@ func oneOf(name string, values ...string) flagRule {
 	return flagRule{name: name, want: "one of " + strings.Join(values, ", "), enum: values}
 }
 
+// specOf is a NAME[:key=value,…] flag: NAME one of values, the whole spec
+// accepted by parse.
+func specOf(name string, values []string, parse func(string) error) flagRule {
+	r := oneOf(name, values...)
+	r.parse = parse
+	return r
+}
+
 // validateFlags checks the parsed flags of fs against the rules; the error
 // names every flag out of range, its value and the valid range.
 func validateFlags(fs *flag.FlagSet, rules ...flagRule) error {
@@ -64,6 +75,15 @@ func validateFlags(fs *flag.FlagSet, rules ...flagRule) error {
 			panic("validateFlags: no flag --" + r.name + " in " + fs.Name())
 		}
 		s := f.Value.String()
+		if r.parse != nil {
+			name, _, _ := strings.Cut(s, ":")
+			if !slices.Contains(r.enum, name) {
+				bad = append(bad, fmt.Sprintf("--%s %q: want %s%s", r.name, s, r.want, didYouMean(name, r.enum)))
+			} else if err := r.parse(s); err != nil {
+				bad = append(bad, fmt.Sprintf("--%s %q: %v", r.name, s, err))
+			}
+			continue
+		}
 		if r.enum != nil {
 			if !slices.Contains(r.enum, s) {
 				bad = append(bad, fmt.Sprintf("--%s %q: want %s%s", r.name, s, r.want, didYouMean(s, r.enum)))
