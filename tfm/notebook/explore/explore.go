@@ -34,6 +34,7 @@ type Option func(*options)
 
 type options struct {
 	cfg      Config
+	custom   []pretrain.Balancer
 	start    Setting
 	headless []Setting
 	maxRuns  int
@@ -53,6 +54,12 @@ func Start(s Setting) Option { return func(o *options) { o.start = s } }
 // notebook runner, a plain go run): default fixed λ ∈ {0, 0.5, 1}, so an
 // exported chapter shows a front.
 func Headless(s ...Setting) Option { return func(o *options) { o.headless = s } }
+
+// Custom adds balancers of one's own (written in a notebook cell) to the
+// select, after pretrain.Balancers, each by its Name().
+func Custom(b ...pretrain.Balancer) Option {
+	return func(o *options) { o.custom = append(o.custom, b...) }
+}
 
 // MaxRuns ends the explorer after n runs (0: until "stop" is pressed, the
 // cell is interrupted or IdleTimeout passes).
@@ -148,9 +155,18 @@ func interactive(ds *traj.Dataset, o options, ids map[string]string, show func(k
 	box := "tfm-explore-box-" + uid
 	value := "tfm-explore-lambda-value-" + uid
 	start := o.start
-	bal := slices.Index(pretrain.Balancers, start.balancer())
-	if bal < 0 {
-		bal = 0
+	names := slices.Clone(pretrain.Balancers)
+	for _, b := range o.custom {
+		names = append(names, b.Name())
+	}
+	bal := max(slices.Index(names, start.balancer()), 0)
+	// setting is the select's choice i with λ from the slider.
+	setting := func(i int, lambda float64) Setting {
+		i = min(max(i, 0), len(names)-1)
+		if i >= len(pretrain.Balancers) {
+			return Setting{Balancer: o.custom[i-len(pretrain.Balancers)], Lambda: lambda, Seed: start.Seed}
+		}
+		return Setting{Balance: names[i], Lambda: lambda, Seed: start.Seed}
 	}
 	show("controls", fmt.Sprintf(`<div id="%s" style="display:flex;flex-wrap:wrap;gap:0.6em;align-items:center;font-family:sans-serif;margin:6px 0"></div>`, box))
 	gonbui.Sync()
@@ -162,7 +178,7 @@ func interactive(ds *traj.Dataset, o options, ids map[string]string, show func(k
   s.style.width = "16em";
   s.addEventListener("input", () => { v.textContent = (s.value / %d).toFixed(2); }); })();`, "tfm-explore-lambda-"+uid, value, LambdaSteps))
 	dom.Append(box, `<span style="margin-left:1em">balancer:</span>`)
-	balancer := widgets.Select(pretrain.Balancers).SetDefault(bal).WithHtmlId("tfm-explore-balancer-" + uid).AppendTo(box).Done()
+	balancer := widgets.Select(names).SetDefault(bal).WithHtmlId("tfm-explore-balancer-" + uid).AppendTo(box).Done()
 	runB := widgets.Button("run").WithHtmlId("tfm-explore-run-" + uid).AppendTo(box).Done()
 	stopB := widgets.Button("stop").WithHtmlId("tfm-explore-stop-" + uid).AppendTo(box).Done()
 
@@ -186,9 +202,8 @@ func interactive(ds *traj.Dataset, o options, ids map[string]string, show func(k
 	}()
 	go func() {
 		for range runs.C { // the settings as they are when "run" is pressed
-			b := pretrain.Balancers[min(max(balancer.Value(), 0), len(pretrain.Balancers)-1)]
 			select {
-			case queue <- Setting{Balance: b, Lambda: float64(lambda.Value()) / LambdaSteps, Seed: start.Seed}:
+			case queue <- setting(balancer.Value(), float64(lambda.Value())/LambdaSteps):
 			default: // 64 runs waiting: drop the click
 			}
 		}

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/tfm-course/course/datasets"
 	"github.com/tfm-course/course/tfm/backend"
+	"github.com/tfm-course/course/tfm/pretrain"
 	"github.com/tfm-course/course/tfm/traj"
 	"github.com/tfm-course/course/tfm/viz"
 )
@@ -178,5 +180,46 @@ func TestBalancingOutsideANotebookRunsTheHeadlessSettings(t *testing.T) {
 	}
 	if s := out.String(); !strings.Contains(s, "fixed λ=1: recovery error") || !strings.Contains(s, "Setting.Lambda") {
 		t.Errorf("output:\n%s", s)
+	}
+}
+
+// mine is a balancer of one's own, as a notebook cell would write it.
+type mine struct{ pretrain.Fixed }
+
+func (mine) Name() string { return "mine" }
+
+func TestRunTakesABalancerOfOnesOwn(t *testing.T) {
+	backend.Logger = io.Discard
+	be, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Run(context.Background(), be, city(), tiny(), Setting{Balancer: mine{pretrain.Fixed{Weights: []float64{0.7, 0.3}}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Label != "mine" || math.Abs(p.GenShare-0.7) > 1e-3 {
+		t.Errorf("point %s with share %.3f, want mine with 0.7", p.Label, p.GenShare)
+	}
+}
+
+func TestEveryBalancerRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains one small model per balancer")
+	}
+	backend.Logger = io.Discard
+	for _, b := range pretrain.Balancers {
+		be, err := backend.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Run(context.Background(), be, city(), tiny(), Setting{Balance: b, Lambda: 0.5}, nil)
+		if err != nil {
+			t.Errorf("%s: %v", b, err)
+			continue
+		}
+		if p.GenShare <= 0 || p.GenShare >= 1 || math.IsNaN(p.Local) || math.IsNaN(p.Global) {
+			t.Errorf("%s: %+v", b, p)
+		}
 	}
 }

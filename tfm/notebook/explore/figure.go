@@ -9,7 +9,9 @@ import (
 	"strings"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
@@ -161,21 +163,69 @@ func Figure(points []Point, cfg Config) *viz.Chart {
 		p.Add(ring)
 		p.Legend.Add("latest run", ring)
 	}
-	for i, pt := range points {
-		l, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: pt.Local, Y: pt.Global}}, Labels: []string{pointLabel(pt)}})
-		if err != nil {
-			continue
-		}
-		l.TextStyle[0].Font.Size = vg.Points(10)
-		l.Offset = vg.Point{X: vg.Points(9), Y: vg.Points(-4)}
-		if i%2 == 1 { // alternate above and below, so neighbours' labels overlap less
-			l.Offset.Y = vg.Points(6)
-		}
-		p.Add(l)
+	labels := &pointLabels{radius: vg.Points(8)}
+	for _, pt := range points {
+		labels.xy = append(labels.xy, plotter.XY{X: pt.Local, Y: pt.Global})
+		labels.text = append(labels.text, pointLabel(pt))
 	}
-	pad(&p.X, points, func(q Point) float64 { return q.Local }, 0.12, 0.35)
+	p.Add(labels)
+	pad(&p.X, points, func(q Point) float64 { return q.Local }, 0.25, 0.25)
 	pad(&p.Y, points, func(q Point) float64 { return q.Global }, 0.12, 0.12)
 	return c
+}
+
+// pointLabels writes each point's label beside it, on the first side
+// (right, left, above, below, then the diagonals) where it covers no marker
+// and no label placed before it, inside the data area.
+type pointLabels struct {
+	xy     plotter.XYs
+	text   []string
+	radius vg.Length // half the size of the area a marker covers
+}
+
+func (l *pointLabels) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	sty := text.Style{Color: color.Black, Font: font.From(plot.DefaultFont, vg.Points(10)), Handler: plot.DefaultTextHandler}
+	type box struct{ x0, y0, x1, y1 vg.Length }
+	overlaps := func(a, b box) bool { return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1 }
+	var taken []box
+	for _, q := range l.xy {
+		x, y := trX(q.X), trY(q.Y)
+		taken = append(taken, box{x - l.radius, y - l.radius, x + l.radius, y + l.radius})
+	}
+	for i, q := range l.xy {
+		x, y := trX(q.X), trY(q.Y)
+		w, h := sty.Width(l.text[i]), sty.Height(l.text[i])
+		g := l.radius + vg.Points(2)
+		// Lower-left corners of the candidate boxes.
+		cands := []vg.Point{
+			{X: x + g, Y: y - h/2}, {X: x - g - w, Y: y - h/2}, {X: x - w/2, Y: y + g}, {X: x - w/2, Y: y - g - h},
+			{X: x + g, Y: y + g/2}, {X: x + g, Y: y - g/2 - h}, {X: x - g - w, Y: y + g/2}, {X: x - g - w, Y: y - g/2 - h},
+			{X: x + g, Y: y + g + h}, {X: x + g, Y: y - g - 2*h},
+		}
+		best, bestHits := cands[0], -1
+		for _, a := range cands {
+			b := box{a.X, a.Y, a.X + w, a.Y + h}
+			hits := 0
+			if b.x0 < c.Min.X || b.x1 > c.Max.X || b.y0 < c.Min.Y || b.y1 > c.Max.Y {
+				hits += 4 // outside the data area
+			}
+			for j, o := range taken {
+				if j != i && overlaps(b, o) {
+					hits++
+				}
+			}
+			if bestHits < 0 || hits < bestHits {
+				best, bestHits = a, hits
+			}
+			if hits == 0 {
+				break
+			}
+		}
+		taken = append(taken, box{best.X, best.Y, best.X + w, best.Y + h})
+		e := sty.FontExtents() // FillText's point is the baseline: lift it by the descent
+		c.FillText(sty, vg.Point{X: best.X, Y: best.Y + vg.Length(e.Height-e.Ascent)}, l.text[i])
+	}
 }
 
 // pad sets the axis range to the points' range widened by lo and hi of it

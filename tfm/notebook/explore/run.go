@@ -88,19 +88,29 @@ type Setting struct {
 	// L = λ·L_gen + (1−λ)·L_con.
 	Lambda float64
 	Seed   int64 // 0: the Config's seed
+	// Balancer, when set, is used instead of Balance: a balancer of one's
+	// own (pretrain.HybridConfig.Balancer), named by its Name().
+	Balancer pretrain.Balancer
 }
 
 // balancer is the setting's balancer name ("fixed" when empty).
 func (s Setting) balancer() string {
+	if s.Balancer != nil {
+		return s.Balancer.Name()
+	}
 	name, _, _ := strings.Cut(s.Balance, ":")
-	if name == "" {
+	if name = strings.TrimSpace(name); name == "" {
 		return "fixed"
 	}
 	return name
 }
 
-// Label names the setting on the figure: "fixed λ=0.3" or the balancer's spec.
+// Label names the setting on the figure: "fixed λ=0.3", the balancer's
+// spec, or a custom balancer's name.
 func (s Setting) Label() string {
+	if s.Balancer != nil {
+		return s.Balancer.Name()
+	}
 	if s.balancer() == "fixed" && !strings.Contains(s.Balance, "lambda=") {
 		return fmt.Sprintf("fixed λ=%s", trimFloat(s.Lambda))
 	}
@@ -143,8 +153,10 @@ func Run(ctx context.Context, be compute.Backend, ds *traj.Dataset, cfg Config, 
 	if ds == nil || len(ds.Trajectories) == 0 {
 		return Point{}, errors.New("explore: no trajectories")
 	}
-	if !slices.Contains(pretrain.Balancers, s.balancer()) {
-		return Point{}, fmt.Errorf("explore: Setting.Balance = %q, want one of %v (optionally NAME:key=value,…)", s.Balance, pretrain.Balancers)
+	if s.Balancer == nil {
+		if _, err := pretrain.BalancerByName(s.Balance, s.Lambda); err != nil {
+			return Point{}, fmt.Errorf("explore: Setting.Balance = %q: %w", s.Balance, err)
+		}
 	}
 	seed := cfg.Seed
 	if s.Seed != 0 {
@@ -166,9 +178,9 @@ func Run(ctx context.Context, be compute.Backend, ds *traj.Dataset, cfg Config, 
 	opt.Steps, opt.BatchSize, opt.Seed = cfg.Steps, cfg.BatchSize, seed
 	opt.WarmupSteps = max(1, min(opt.WarmupSteps, cfg.Steps/5))
 	opt.CheckpointEvery = 0
-	opt.Hybrid.Balance, opt.Hybrid.Lambda = s.balancer(), s.Lambda
-	if s.Balance != "" {
-		opt.Hybrid.Balance = s.Balance
+	opt.Hybrid.Balance, opt.Hybrid.Lambda, opt.Hybrid.Balancer = s.Balance, s.Lambda, s.Balancer
+	if opt.Hybrid.Balance == "" {
+		opt.Hybrid.Balance = "fixed"
 	}
 	if progress != nil {
 		progress("training", 0, cfg.Steps)
