@@ -41,8 +41,8 @@ type Config struct {
 }
 
 // DefaultConfig: a one-layer, 32-wide encoder pre-trained for 60 steps on
-// 500 trips, recovery (local) against self-similarity (global): about 3 s
-// a run on two cores.
+// 500 trips, recovery (local) against self-similarity (global): 2–5 s a
+// run on two cores.
 func DefaultConfig() Config {
 	return Config{
 		Modality: "gps", Encoder: "layers=1;dim=32;heads=2;ffn=64;maxlen=32",
