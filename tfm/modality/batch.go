@@ -3,7 +3,11 @@
 // tokens or features with a padding mask and per-step time features.
 package modality
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/tfm-course/course/tfm/traj"
+)
 
 // Special token ids shared by every token vocabulary (grid, road, text).
 const (
@@ -39,6 +43,10 @@ type Batch struct {
 
 	// IDs are the trajectory ids of the rows, for tracing results back.
 	IDs []string
+	// Trajs are the trajectories the rows were made from, where the
+	// modality keeps them (gps, grid: road-aware masking map-matches them
+	// only when asked); nil otherwise, nil entries for padding rows.
+	Trajs []*traj.Trajectory
 }
 
 // Lengths returns the number of real steps of each row.
@@ -62,6 +70,11 @@ func (b *Batch) Check() error {
 			return fmt.Errorf("batch %s has %d values, want %d (B=%d L=%d)", name, got, want, b.Size, b.Len)
 		}
 		return nil
+	}
+	if b.Trajs != nil {
+		if err := check("Trajs", len(b.Trajs), b.Size); err != nil {
+			return err
+		}
 	}
 	if b.Pixels != nil {
 		return check("Pixels", len(b.Pixels), b.Size*b.Channels*b.H*b.W)
@@ -97,6 +110,10 @@ func Concat(bs ...*Batch) (*Batch, error) {
 	}
 	first := bs[0]
 	out := &Batch{Len: first.Len, NumFeatures: first.NumFeatures, Channels: first.Channels, H: first.H, W: first.W}
+	withTrajs := false
+	for _, b := range bs {
+		withTrajs = withTrajs || b.Trajs != nil
+	}
 	for i, b := range bs {
 		if b.Len != first.Len || b.NumFeatures != first.NumFeatures || (b.Tokens == nil) != (first.Tokens == nil) ||
 			(b.Pixels == nil) != (first.Pixels == nil) || b.Channels != first.Channels || b.H != first.H || b.W != first.W {
@@ -108,6 +125,13 @@ func Concat(bs ...*Batch) (*Batch, error) {
 		}
 		out.Size += b.Size
 		out.IDs = append(out.IDs, b.IDs...)
+		if withTrajs {
+			if b.Trajs != nil {
+				out.Trajs = append(out.Trajs, b.Trajs...)
+			} else {
+				out.Trajs = append(out.Trajs, make([]*traj.Trajectory, b.Size)...)
+			}
+		}
 		if b.Pixels != nil {
 			out.Pixels = append(out.Pixels, b.Pixels...)
 			continue
@@ -144,6 +168,9 @@ func (b *Batch) PadRows(rows int) error {
 	extra := rows - b.Size
 	for range extra {
 		b.IDs = append(b.IDs, "")
+	}
+	if b.Trajs != nil {
+		b.Trajs = append(b.Trajs, make([]*traj.Trajectory, extra)...)
 	}
 	if b.Pixels != nil {
 		b.Pixels = append(b.Pixels, make([]float32, extra*b.Channels*b.H*b.W)...)

@@ -127,9 +127,34 @@ type Coordinates interface {
 
 // Roads is implemented by modalities that can tell where a path's roads
 // begin and end, for road-aware masking: RoadRuns returns a road id per real
-// step start..end-1 of row r of b (equal ids = the same road).
+// step start..end-1 of row r of b (equal ids = the same road; road-aware
+// masking hides maximal runs of equal ids). RoadUnits says what a road is
+// for this modality as fitted: RoadSegments, RoadTurns or RoadStraight.
 type Roads interface {
 	RoadRuns(b *Batch, r, start, end int) []int
+	RoadUnits() string
+}
+
+// What a road of Roads.RoadRuns is.
+const (
+	// RoadSegments: the road segment each step was map-matched to (gps,
+	// grid with a map): a unit ends at a segment boundary, an intersection.
+	RoadSegments = "segments"
+	// RoadTurns: no road network, the path is cut where its heading turns
+	// by more than 30° (TurnSegments) — the fallback of gps and grid.
+	RoadTurns = "turns"
+	// RoadStraight: consecutive road-segment tokens joined while the network
+	// turns by at most 30° at their junction (the road modality).
+	RoadStraight = "straight-roads"
+)
+
+// MapUser is implemented by modalities that use a data set's map when they
+// are fitted with one but do not save it in their State (gps, grid: the road
+// network for road-aware masking). UseMap gives the map (as Source.Map) to a
+// modality restored from its State, so a resumed run masks as it did before;
+// a nil map or one without a road network leaves the modality as it is.
+type MapUser interface {
+	UseMap(m any) error
 }
 
 // Selective is implemented by modalities that cannot encode every

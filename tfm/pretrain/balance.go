@@ -36,7 +36,8 @@ type BalanceStep struct {
 // Balance is a balancer's decision for one step.
 type Balance struct {
 	// Weights are the effective weights w_k of the losses (logged per
-	// step as w_gen, w_con).
+	// step as w_gen, w_con); a balancer that sets Shared reports the
+	// weight of each g_k in it.
 	Weights []*Node
 	// Total is the loss the optimiser differentiates for every parameter
 	// outside θ (the objectives' heads); Σ_k w_k·L_k for every balancer here.
@@ -293,36 +294,57 @@ func (d DWA) Balance(st BalanceStep) Balance {
 //
 // so no task's update undoes another's. The paper visits the other tasks in
 // random order; this fixed order is the same for two tasks. Heads get
-// their own task's gradient with weight 1/K.
+// their own task's gradient with weight 1/K. Δθ is a combination Σ_k a_k·g_k
+// of the raw gradients; the logged weights are the a_k (1/K each when
+// nothing conflicts).
 type PCGrad struct{}
 
 func (PCGrad) Name() string { return "pcgrad" }
 func (PCGrad) Balance(st BalanceStep) Balance {
 	g := st.Losses[0].Graph()
 	K := len(st.Losses)
+	dt := st.Losses[0].DType()
 	w := make([]*Node, K)
 	for k := range w {
-		w[k] = Scalar(g, st.Losses[k].DType(), 1/float64(K))
+		w[k] = Scalar(g, dt, 1/float64(K))
 	}
 	b := weighted(st.Losses, w)
 	b.Shared = make([]*Node, len(st.Grads[0]))
+	a := make([]*Node, K) // Δθ = Σ_k a_k·g_k
 	for i := range st.Grads {
 		proj := slices.Clone(st.Grads[i])
+		coef := make([]*Node, K) // proj = Σ_k coef_k·g_k
+		for k := range coef {
+			coef[k] = Scalar(g, dt, b2f(k == i))
+		}
 		for j := range st.Grads {
 			if j == i {
 				continue
 			}
-			dot := dotAll(proj, st.Grads[j])
-			c := Div(MinScalar(dot, 0), MaxScalar(sumSquares(st.Grads[j]), 1e-20))
+			c := Div(MinScalar(dotAll(proj, st.Grads[j]), 0), MaxScalar(sumSquares(st.Grads[j]), 1e-20))
 			for p := range proj {
 				proj[p] = Sub(proj[p], Mul(ConvertDType(c, proj[p].DType()), st.Grads[j][p]))
 			}
+			coef[j] = Sub(coef[j], ConvertDType(c, dt))
 		}
 		for p := range proj {
 			b.Shared[p] = addOrSet(b.Shared[p], MulScalar(proj[p], 1/float64(K)))
 		}
+		for k := range coef {
+			a[k] = addOrSet(a[k], MulScalar(coef[k], 1/float64(K)))
+		}
+	}
+	for k := range a {
+		b.Weights[k] = StopGradient(a[k])
 	}
 	return b
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // ScaleNorm divides each loss by an estimate of its initial value, so tasks

@@ -171,6 +171,12 @@ func TestPCGradRemovesTheConflict(t *testing.T) {
 	if dot(mix.Update, mix.G[1]) >= 0 {
 		t.Fatalf("the plain mix %v should increase the small task's loss (g₁ = %v)", mix.Update, mix.G[1])
 	}
+	// Δθ = a_0·g_0 + a_1·g_1 with the logged weights a_k.
+	for i := 0; i < 2; i++ {
+		if want := pc.W[0]*pc.G[0][i] + pc.W[1]*pc.G[1][i]; math.Abs(pc.Update[i]-want) > 1e-4 {
+			t.Fatalf("PCGrad update %v, want Σ a_k·g_k = %v with the logged weights %v", pc.Update, want, pc.W)
+		}
+	}
 	for k := 0; k < 2; k++ {
 		if d := dot(pc.Update, pc.G[k]); d < -1e-5 {
 			t.Errorf("PCGrad update %v against g_%d = %v: inner product %.4g < 0", pc.Update, k, pc.G[k], d)
@@ -178,7 +184,7 @@ func TestPCGradRemovesTheConflict(t *testing.T) {
 	}
 	agree := [2][2]float32{{1, 0}, {1, 1}} // both pull θ the same way
 	pc, mix = toy(t, PCGrad{}, constant(1, 10, 1), toyTheta, agree)[0], toy(t, Fixed{Weights: []float64{0.5, 0.5}}, constant(1, 10, 1), toyTheta, agree)[0]
-	if math.Abs(pc.Update[0]-mix.Update[0]) > 1e-5 || math.Abs(pc.Update[1]-mix.Update[1]) > 1e-5 {
+	if math.Abs(pc.Update[0]-mix.Update[0]) > 1e-5 || math.Abs(pc.Update[1]-mix.Update[1]) > 1e-5 || pc.W != [2]float64{0.5, 0.5} {
 		t.Fatalf("without conflict PCGrad %v should equal the ½ mix %v", pc.Update, mix.Update)
 	}
 }

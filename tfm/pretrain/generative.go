@@ -224,10 +224,12 @@ func (g *Generative) loss(scope *model.Scope, hidden, target, positions, weights
 }
 
 // Segments returns a road id per real step start..n-1 of row r, for
-// road-aware masking: modalities that know roads (modality.Roads: the road
-// modality from its graph, GPS from its headings, grid from its cell
-// centres) cut the path at turns of more than 30°; others give every step
-// a road of its own.
+// road-aware masking: modalities that know roads (modality.Roads) give
+// theirs — gps and grid fitted with a road network the map-matched segment
+// of each step (a unit ends at an intersection), without one the stretches
+// between turns of more than 30° of the path; the road modality joins its
+// segment tokens where the network goes straight on. Others give every step
+// a road of its own. RoadMasking says which.
 func Segments(m modality.Modality, b *modality.Batch, r, start, n int) []int {
 	if rr, ok := m.(modality.Roads); ok {
 		return rr.RoadRuns(b, r, start, n)

@@ -45,6 +45,9 @@ func NewObjective(name string, m *tfm.Model, opt Options) (Objective, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown paradigm %q (want one of %v)", name, ParadigmNames)
 	}
+	if err := prepareRoads(m, opt); err != nil {
+		return nil, err
+	}
 	return build(m, opt)
 }
 

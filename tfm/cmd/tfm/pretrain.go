@@ -35,6 +35,10 @@ type pretrainResult struct {
 	*pretrain.Result
 	Data        string                `json:"data"`
 	Diagnostics *diagnose.Diagnostics `json:"diagnostics,omitempty"`
+	// RoadMasking is what --masking road hid (pretrain.RoadMasking):
+	// segments (map-matched), turns (the fallback without a road network),
+	// straight-roads (road tokens) or steps.
+	RoadMasking string `json:"road_masking,omitempty"`
 }
 
 func pretrainRun(args []string) error {
@@ -59,7 +63,7 @@ func pretrainRun(args []string) error {
 	aug := fs.String("augment", d.Contrastive.Augment, "contrastive: default, or a list of crop,jitter,mask,downsample,shift,simplify")
 	queue := fs.Int("queue", 0, "contrastive: MoCo queue of this many negatives with a momentum encoder (0 = in-batch SimCLR)")
 	momentum := fs.Float64("momentum", d.Contrastive.Momentum, "contrastive with --queue: key-encoder momentum")
-	masking := fs.String("masking", d.Generative.Masking, "generative: random|span|road")
+	masking := fs.String("masking", d.Generative.Masking, "generative: random|span|road (road: whole map-matched road segments where the data has a road network, else stretches between turns > 30°)")
 	ratio := fs.Float64("mask-ratio", d.Generative.MaskRatio, "generative: fraction of steps hidden")
 	lambda := fs.Float64("lambda", d.Hybrid.Lambda, "hybrid: weight of the generative loss (balance=fixed)")
 	balance := fs.String("balance", d.Hybrid.Balance, "hybrid: "+strings.Join(pretrain.Balancers, "|")+", with settings as NAME:key=value,… (e.g. dwa:window=20,temperature=2)")
@@ -174,6 +178,9 @@ func pretrainRun(args []string) error {
 		res.Backend = c.Config // "go", "xla:cpu", "xla:cuda"
 	}
 	out := pretrainResult{Result: res, Data: *data}
+	if (opt.Paradigm == "generative" || opt.Paradigm == "hybrid") && opt.Generative.Masking == "road" && res.Model != nil {
+		out.RoadMasking = pretrain.RoadMasking(res.Model.Primary().Modality)
+	}
 	if *diag > 0 && !res.Interrupted {
 		if out.Diagnostics, err = diagnose.Evaluate(res.Model, ds.Trajectories, *diag, uint64(opt.Seed)); err != nil {
 			return fmt.Errorf("diagnostics: %w", err)

@@ -44,6 +44,22 @@ func TestPretrainJSONAndResume(t *testing.T) {
 	}
 }
 
+// --masking road on the synthetic city hides map-matched segments and says
+// so in the JSON; the other maskers leave road_masking out.
+func TestPretrainRoadMasking(t *testing.T) {
+	for masking, want := range map[string]any{"road": "segments", "random": nil} {
+		out, err := capture(t, "pretrain", "--paradigm", "generative", "--modality", "gps", "--masking", masking,
+			"--data", "synthetic:seed=2,trajectories=40", "--set", "layers=1;dim=16;heads=2;ffn=32;maxlen=24",
+			"--batch", "8", "--steps", "2", "--diagnose", "0", "--json", "--quiet")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := lastJSON(t, out)["road_masking"]; got != want {
+			t.Errorf("--masking %s: road_masking %v, want %v", masking, got, want)
+		}
+	}
+}
+
 func TestPretrainBadFlags(t *testing.T) {
 	for _, c := range []struct{ args, want string }{
 		{"--set layers=x", "not an integer"},

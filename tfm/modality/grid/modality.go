@@ -5,12 +5,18 @@ import (
 	"math"
 
 	"github.com/tfm-course/course/tfm/modality"
+	"github.com/tfm-course/course/tfm/modality/internal/roadmatch"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
 // CellMetres is the side of a cell of the grid modality: the metric grid is
 // fitted over the training data's bounding box.
 var CellMetres = 200.0
+
+var (
+	_ modality.Roads   = (*Modality)(nil)
+	_ modality.MapUser = (*Modality)(nil)
+)
 
 func init() {
 	modality.Register("grid", modality.Kind{
@@ -24,7 +30,8 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return &Modality{V: v}, nil
+			m := &Modality{V: v}
+			return m, m.UseMap(src.Map)
 		},
 		Restore: func(state []byte) (modality.Modality, error) {
 			v, err := Read(bytes.NewReader(state), "grid state")
@@ -38,12 +45,26 @@ func init() {
 
 // Modality is the token modality of grid cells: a trajectory becomes the
 // sequence of cells it visits, as ids of a vocabulary fitted on training data.
-type Modality struct{ V *Vocab }
+// Fitted with a map (modality.Source.Map with a road network), its
+// road-aware masking units are the map-matched road segments; the network
+// is not saved in its State (UseMap gives it back to a restored one).
+type Modality struct {
+	V     *Vocab
+	roads *roadmatch.Points // nil without a road network
+}
 
 func (m *Modality) Name() string        { return "grid" }
 func (m *Modality) Spec() modality.Spec { return modality.Spec{Vocab: m.V.Size()} }
+
+// Batch is the vocabulary's batch, with the rows' trajectories kept
+// (Batch.Trajs) for road-aware masking.
 func (m *Modality) Batch(trajs []*traj.Trajectory, maxLen int) (*modality.Batch, error) {
-	return m.V.Batch(trajs, maxLen)
+	b, err := m.V.Batch(trajs, maxLen)
+	if err != nil {
+		return nil, err
+	}
+	b.Trajs = append([]*traj.Trajectory(nil), trajs...)
+	return b, nil
 }
 
 func (m *Modality) State() ([]byte, error) {
@@ -52,9 +73,41 @@ func (m *Modality) State() ([]byte, error) {
 	return b.Bytes(), err
 }
 
-// RoadRuns cuts the cell path at turns of more than 30° of the bearing
-// between consecutive cell centres (modality.Roads).
+// UseMap gives the modality a data set's map (modality.MapUser): with a
+// road network, road-aware masking cuts at map-matched segments.
+func (m *Modality) UseMap(mp any) error {
+	if m.roads != nil {
+		return nil
+	}
+	p, err := roadmatch.FromMap(mp)
+	if err != nil {
+		return err
+	}
+	m.roads = p
+	return nil
+}
+
+// RoadUnits is modality.RoadSegments with a road network, else
+// modality.RoadTurns.
+func (m *Modality) RoadUnits() string {
+	if m.roads != nil {
+		return modality.RoadSegments
+	}
+	return modality.RoadTurns
+}
+
+// RoadRuns gives each real step start..end-1 of row r a road id
+// (modality.Roads). With a road network it is the segment most of the
+// cell's points were map-matched to (the earliest of a tie; each
+// trajectory is matched once, all rows of b together), so a run of equal
+// ids is the cells along one segment of the matched path. Without one — or
+// for a row whose trajectory is unknown or does not match — the cell path is
+// cut at turns of more than 30° of the bearing between consecutive cell
+// centres.
 func (m *Modality) RoadRuns(b *modality.Batch, r, start, end int) []int {
+	if seg := m.matchedRow(b, r, start, end); seg != nil {
+		return seg
+	}
 	headings := make([]float64, end-start)
 	for i := start + 1; i < end; i++ {
 		p, ok1 := m.V.Centre(b.Tokens[r*b.Len+i-1])
@@ -69,4 +122,61 @@ func (m *Modality) RoadRuns(b *modality.Batch, r, start, end int) []int {
 		headings[0] = headings[1]
 	}
 	return modality.TurnSegments(headings, 30)
+}
+
+// matchedRow is the matched segment of each step start..end-1 of row r
+// (a [CLS] step takes its first cell's), or nil when it cannot be known.
+func (m *Modality) matchedRow(b *modality.Batch, r, start, end int) []int {
+	if m.roads == nil || r >= len(b.Trajs) || b.Trajs[r] == nil {
+		return nil
+	}
+	t := b.Trajs[r]
+	ids, first, err := m.V.Tokenize(t)
+	if err != nil {
+		return nil
+	}
+	off := 0
+	if m.V.Options.CLS {
+		off = 1
+	}
+	keep, err := modality.SampleIndices(len(ids), b.Len-off, m.V.Options.Sampling)
+	if err != nil || end > off+len(keep) {
+		return nil
+	}
+	for i, j := range keep { // the row must be this trajectory's (hidden tokens aside)
+		if k := r*b.Len + off + i; !b.Mask[k] || (b.Tokens[k] != ids[j] && b.Tokens[k] != modality.MASK) {
+			return nil
+		}
+	}
+	seg := m.roads.Segments(b.Trajs)[r] // one match of every row not matched before
+	if seg == nil {
+		return nil
+	}
+	out := make([]int, end-start)
+	for i := start; i < end; i++ {
+		c := keep[max(0, i-off)]
+		to := len(t.Points)
+		if c+1 < len(first) {
+			to = first[c+1]
+		}
+		out[i-start] = majority(seg[first[c]:to])
+	}
+	return out
+}
+
+// majority is the most frequent id (the earliest of a tie).
+func majority(seg []int32) int {
+	best, bestN := seg[0], 0
+	for i, s := range seg {
+		n := 0
+		for _, u := range seg[i:] {
+			if u == s {
+				n++
+			}
+		}
+		if n > bestN {
+			best, bestN = s, n
+		}
+	}
+	return int(best)
 }

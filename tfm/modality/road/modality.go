@@ -12,6 +12,11 @@ import (
 	"github.com/tfm-course/course/tfm/traj"
 )
 
+var (
+	_ modality.Roads     = (*Modality)(nil)
+	_ modality.Selective = (*Modality)(nil)
+)
+
 func init() {
 	modality.Register("road", modality.Kind{
 		Fit: func(src modality.Source) (modality.Modality, error) {
@@ -166,6 +171,11 @@ func restore(raw []byte) (*Modality, error) {
 	}
 	return withVocab(st.Network, v)
 }
+
+// RoadUnits is modality.RoadStraight: tokens are already map-matched
+// segments, and a road runs through the junctions where the network goes
+// straight on.
+func (m *Modality) RoadUnits() string { return modality.RoadStraight }
 
 // RoadRuns groups the road tokens of row r (steps start..end-1) into roads
 // (modality.Roads): consecutive segments continue the same road while the

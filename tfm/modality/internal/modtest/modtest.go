@@ -104,3 +104,18 @@ func City(tb testing.TB, n int) *synth.City {
 	}
 	return c
 }
+
+// TrueSegments is the road segment each observed fix of a synthetic trip
+// was truly on: the last segment of its Path entered at or before the fix's
+// time.
+func TrueSegments(tr *synth.Trip) []int {
+	out := make([]int, len(tr.Observed.Points))
+	k := 0
+	for i, p := range tr.Observed.Points {
+		for k+1 < len(tr.Entry) && !tr.Entry[k+1].After(p.Time) {
+			k++
+		}
+		out[i] = tr.Path[k]
+	}
+	return out
+}
