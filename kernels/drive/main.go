@@ -84,7 +84,7 @@ func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "drive: "+format+"\n", args...)
 }
 
-func drive(repo, out, kernel string, settings []setting, trips int, timeout time.Duration, width int, keep bool) error {
+func drive(repo, out, kernel string, settings []setting, trips int, timeout time.Duration, width int, keep bool) (err error) {
 	root, err := filepath.Abs(repo)
 	if err != nil {
 		return err
@@ -100,11 +100,16 @@ func drive(repo, out, kernel string, settings []setting, trips int, timeout time
 	if err != nil {
 		return err
 	}
-	if keep {
-		logf("keeping %s", work)
-	} else {
-		defer os.RemoveAll(work)
-	}
+	defer func() {
+		switch {
+		case keep:
+			logf("kept %s", work)
+		case err != nil:
+			logf("kept %s for a look (explorer.ipynb, server.log: GoNB's log)", work)
+		default:
+			os.RemoveAll(work)
+		}
+	}()
 	if err := writeNotebook(filepath.Join(work, "explorer.ipynb"), root, kernel, trips); err != nil {
 		return err
 	}
@@ -131,11 +136,18 @@ func drive(repo, out, kernel string, settings []setting, trips int, timeout time
 	if _, err := wait(tab, 2*time.Minute, `typeof Jupyter !== "undefined" && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected() && "ok"`); err != nil {
 		return fmt.Errorf("the kernel %s did not connect: %w", kernel, err)
 	}
+	defer func() { // what the page showed, for a failure's message
+		if err != nil {
+			if text, e := chromedp.Run(tab, chromedp.Evaluate[string](`(document.querySelector("#notebook-container") || document.body).innerText.slice(-3000)`)); e == nil {
+				err = fmt.Errorf("%w\n--- the page's text (end):\n%s", err, text)
+			}
+		}
+	}()
 	if err := eval(tab, `Jupyter.notebook.execute_all_cells(); true`); err != nil {
 		return err
 	}
 	logf("cells running; waiting for the explorer's widgets (the cell's first build can take minutes)")
-	if _, err := wait(tab, timeout, `(() => {
+	if _, err := wait(tab, timeout*3/4, `(() => { // the rest of the time is the runs'
   const err = document.querySelector(".output_error");
   if (err) return "error: " + err.innerText.slice(0, 2000);
   const st = document.querySelector(".tfm-explore-status");

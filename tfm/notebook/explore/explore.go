@@ -39,7 +39,8 @@ type options struct {
 	headless []Setting
 	maxRuns  int
 	idle     time.Duration
-	probe    time.Duration
+	probe    time.Duration // how long the browser has to answer the probe
+	widgets  time.Duration // … and to answer the widgets
 	out      io.Writer
 }
 
@@ -81,7 +82,7 @@ const LambdaSteps = 20
 // status line; it never panics.
 func Balancing(ds *traj.Dataset, opts ...Option) []Point {
 	o := options{cfg: DefaultConfig(), start: Setting{Balance: "fixed", Lambda: 0.5}, idle: 30 * time.Minute,
-		probe: 5 * time.Second, out: os.Stdout,
+		probe: 5 * time.Second, widgets: 30 * time.Second, out: os.Stdout,
 		headless: []Setting{{Balance: "fixed", Lambda: 0}, {Balance: "fixed", Lambda: 0.5}, {Balance: "fixed", Lambda: 1}}}
 	for _, opt := range opts {
 		opt(&o)
@@ -170,17 +171,41 @@ func interactive(ds *traj.Dataset, o options, ids map[string]string, show func(k
 	}
 	show("controls", fmt.Sprintf(`<div id="%s" style="display:flex;flex-wrap:wrap;gap:0.6em;align-items:center;font-family:sans-serif;margin:6px 0"></div>`, box))
 	gonbui.Sync()
-	dom.Append(box, fmt.Sprintf(`<span>λ (generative weight, fixed balancer): <b id="%s">%.2f</b></span>`, value, start.Lambda))
-	lambda := widgets.Slider(0, LambdaSteps, int(start.Lambda*LambdaSteps+0.5)).WithHtmlId("tfm-explore-lambda-" + uid).AppendTo(box).Done()
-	// The readout follows the slider in the browser, while it moves.
-	dom.TransientJavascript(fmt.Sprintf(`(() => { const s = document.getElementById(%q), v = document.getElementById(%q);
+	// Each widget's Done waits for its browser side's first message, with no
+	// timeout of its own: build them aside and give up after a while.
+	type controls struct {
+		lambda     *widgets.SliderBuilder
+		balancer   *widgets.SelectBuilder
+		run, abort *widgets.ButtonBuilder
+	}
+	built := make(chan controls, 1)
+	go func() {
+		var w controls
+		dom.Append(box, fmt.Sprintf(`<span>λ (generative weight, fixed balancer): <b id="%s">%.2f</b></span>`, value, start.Lambda))
+		w.lambda = widgets.Slider(0, LambdaSteps, int(start.Lambda*LambdaSteps+0.5)).WithHtmlId("tfm-explore-lambda-" + uid).AppendTo(box).Done()
+		// The readout follows the slider in the browser, while it moves.
+		dom.TransientJavascript(fmt.Sprintf(`(() => { const s = document.getElementById(%q), v = document.getElementById(%q);
   if (!s || !v) return;
   s.style.width = "16em";
   s.addEventListener("input", () => { v.textContent = (s.value / %d).toFixed(2); }); })();`, "tfm-explore-lambda-"+uid, value, LambdaSteps))
-	dom.Append(box, `<span style="margin-left:1em">balancer:</span>`)
-	balancer := widgets.Select(names).SetDefault(bal).WithHtmlId("tfm-explore-balancer-" + uid).AppendTo(box).Done()
-	runB := widgets.Button("run").WithHtmlId("tfm-explore-run-" + uid).AppendTo(box).Done()
-	stopB := widgets.Button("stop").WithHtmlId("tfm-explore-stop-" + uid).AppendTo(box).Done()
+		dom.Append(box, `<span style="margin-left:1em">balancer:</span>`)
+		w.balancer = widgets.Select(names).SetDefault(bal).WithHtmlId("tfm-explore-balancer-" + uid).AppendTo(box).Done()
+		w.run = widgets.Button("run").WithHtmlId("tfm-explore-run-" + uid).AppendTo(box).Done()
+		w.abort = widgets.Button("stop").WithHtmlId("tfm-explore-stop-" + uid).AppendTo(box).Done()
+		built <- w
+	}()
+	var w controls
+	select {
+	case w = <-built:
+	case <-time.After(o.widgets):
+		show("controls", "")
+		s := newSession(ds, o.cfg, show)
+		s.status(true, "the widgets got no answer from the browser in %s (GoNB comms): run the cell again; meanwhile the headless runs", o.widgets)
+		gonbui.Sync()
+		time.Sleep(2 * time.Second) // let the message be read before the runs replace it
+		return headless(ds, o, show)
+	}
+	lambda, balancer, runB, stopB := w.lambda, w.balancer, w.run, w.abort
 
 	queue := make(chan Setting, 64)
 	stop := make(chan struct{})
