@@ -54,6 +54,9 @@ var Labels = map[string]string{
 	"embed_std": "embedding spread (std of unit vectors)",
 	"rmse_m":    "reconstruction error (m)",
 	"accuracy":  "token accuracy (fraction)",
+	"grad_gen":  "‖∂L_gen/∂θ‖ on the shared encoder θ",
+	"grad_con":  "‖∂L_con/∂θ‖ on the shared encoder θ",
+	"grad_cos":  "cos(∂L_gen/∂θ, ∂L_con/∂θ): conflict < 0",
 }
 
 // Label is the axis label of a logged quantity (the key itself if unknown).
