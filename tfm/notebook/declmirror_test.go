@@ -19,7 +19,7 @@ func TestParseMarker(t *testing.T) {
 	}{
 		{"//tfm:mirror tfm/pretrain/losses.go", "tfm/pretrain/losses.go", nil},
 		{"//tfm:mirror tfm/pretrain/losses.go:NTXent", "tfm/pretrain/losses.go", []string{"NTXent"}},
-		{"//tfm:mirror tfm/pretrain/balance.go:GradNorm,GradNorm.Combine,DWA", "tfm/pretrain/balance.go", []string{"GradNorm", "GradNorm.Combine", "DWA"}},
+		{"//tfm:mirror tfm/pretrain/balance.go:GradNorm,GradNorm.Balance,DWA", "tfm/pretrain/balance.go", []string{"GradNorm", "GradNorm.Balance", "DWA"}},
 		{"  //tfm:mirror  tfm/x/x.go:A, B.c ,δ  ", "tfm/x/x.go", []string{"A", "B.c", "δ"}},
 	}
 	for _, g := range good {
