@@ -41,8 +41,8 @@ func init() {
 // road-aware masking units are the map-matched road segments; the network
 // is not saved in its State (UseMap gives it back to a restored one).
 type Modality struct {
-	F     *Featurizer
-	roads *roadmatch.Points // nil without a road network
+	F               *Featurizer
+	roadmatch.Roads // UseMap, RoadUnits; Matched is nil without a road network
 }
 
 func (m *Modality) Name() string        { return "gps" }
@@ -65,35 +65,12 @@ func (m *Modality) State() ([]byte, error) {
 	return b.Bytes(), err
 }
 
-// UseMap gives the modality a data set's map (modality.MapUser): with a
-// road network, road-aware masking cuts at map-matched segments.
-func (m *Modality) UseMap(mp any) error {
-	if m.roads != nil {
-		return nil
-	}
-	p, err := roadmatch.FromMap(mp)
-	if err != nil {
-		return err
-	}
-	m.roads = p
-	return nil
-}
-
 // CoordColumns are the columns of the local x and y (modality.Coordinates).
 func (m *Modality) CoordColumns() (int, int) { return X, Y }
 
 // MetresPerUnit undoes the normalisation of x and y.
 func (m *Modality) MetresPerUnit() (float64, float64) {
 	return m.F.Stats.Std[X], m.F.Stats.Std[Y]
-}
-
-// RoadUnits is modality.RoadSegments with a road network, else
-// modality.RoadTurns.
-func (m *Modality) RoadUnits() string {
-	if m.roads != nil {
-		return modality.RoadSegments
-	}
-	return modality.RoadTurns
 }
 
 // RoadRuns gives each real step start..end-1 of row r a road id
@@ -119,10 +96,10 @@ func (m *Modality) RoadRuns(b *modality.Batch, r, start, end int) []int {
 // RoadRuns uses them), or nil without a road network or when t does not
 // match.
 func (m *Modality) MatchedSegments(t *traj.Trajectory) []int {
-	if m.roads == nil || t == nil {
+	if m.Matched == nil || t == nil {
 		return nil
 	}
-	seg := m.roads.Segments([]*traj.Trajectory{t})[0]
+	seg := m.Matched.Segments([]*traj.Trajectory{t})[0]
 	if seg == nil {
 		return nil
 	}
@@ -136,7 +113,7 @@ func (m *Modality) MatchedSegments(t *traj.Trajectory) []int {
 // matchedRow is the matched segment of each step start..end-1 of row r, or
 // nil when it cannot be known.
 func (m *Modality) matchedRow(b *modality.Batch, r, start, end int) []int {
-	if m.roads == nil || r >= len(b.Trajs) || b.Trajs[r] == nil {
+	if m.Matched == nil || r >= len(b.Trajs) || b.Trajs[r] == nil {
 		return nil
 	}
 	t := b.Trajs[r]
@@ -144,7 +121,7 @@ func (m *Modality) matchedRow(b *modality.Batch, r, start, end int) []int {
 	if err != nil || end > len(idx) || rowLength(b, r) != len(idx) { // not the row this trajectory makes
 		return nil
 	}
-	seg := m.roads.Segments(b.Trajs)[r] // one match of every row not matched before
+	seg := m.Matched.Segments(b.Trajs)[r] // one match of every row not matched before
 	if seg == nil {
 		return nil
 	}

@@ -49,8 +49,8 @@ func init() {
 // road-aware masking units are the map-matched road segments; the network
 // is not saved in its State (UseMap gives it back to a restored one).
 type Modality struct {
-	V     *Vocab
-	roads *roadmatch.Points // nil without a road network
+	V               *Vocab
+	roadmatch.Roads // UseMap, RoadUnits; Matched is nil without a road network
 }
 
 func (m *Modality) Name() string        { return "grid" }
@@ -71,29 +71,6 @@ func (m *Modality) State() ([]byte, error) {
 	var b bytes.Buffer
 	err := m.V.Write(&b)
 	return b.Bytes(), err
-}
-
-// UseMap gives the modality a data set's map (modality.MapUser): with a
-// road network, road-aware masking cuts at map-matched segments.
-func (m *Modality) UseMap(mp any) error {
-	if m.roads != nil {
-		return nil
-	}
-	p, err := roadmatch.FromMap(mp)
-	if err != nil {
-		return err
-	}
-	m.roads = p
-	return nil
-}
-
-// RoadUnits is modality.RoadSegments with a road network, else
-// modality.RoadTurns.
-func (m *Modality) RoadUnits() string {
-	if m.roads != nil {
-		return modality.RoadSegments
-	}
-	return modality.RoadTurns
 }
 
 // RoadRuns gives each real step start..end-1 of row r a road id
@@ -127,7 +104,7 @@ func (m *Modality) RoadRuns(b *modality.Batch, r, start, end int) []int {
 // matchedRow is the matched segment of each step start..end-1 of row r
 // (a [CLS] step takes its first cell's), or nil when it cannot be known.
 func (m *Modality) matchedRow(b *modality.Batch, r, start, end int) []int {
-	if m.roads == nil || r >= len(b.Trajs) || b.Trajs[r] == nil {
+	if m.Matched == nil || r >= len(b.Trajs) || b.Trajs[r] == nil {
 		return nil
 	}
 	t := b.Trajs[r]
@@ -148,7 +125,7 @@ func (m *Modality) matchedRow(b *modality.Batch, r, start, end int) []int {
 			return nil
 		}
 	}
-	seg := m.roads.Segments(b.Trajs)[r] // one match of every row not matched before
+	seg := m.Matched.Segments(b.Trajs)[r] // one match of every row not matched before
 	if seg == nil {
 		return nil
 	}

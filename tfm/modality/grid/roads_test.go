@@ -34,7 +34,7 @@ func TestRoadRunsMatchedSegments(t *testing.T) {
 	if got := m.RoadUnits(); got != modality.RoadSegments {
 		t.Fatalf("RoadUnits with the city's map = %q, want %q", got, modality.RoadSegments)
 	}
-	withCLS := &Modality{V: &Vocab{Grid: m.V.Grid, Options: m.V.Options, Cells: m.V.Cells, Counts: m.V.Counts, ids: m.V.ids}, roads: m.roads}
+	withCLS := &Modality{V: &Vocab{Grid: m.V.Grid, Options: m.V.Options, Cells: m.V.Cells, Counts: m.V.Counts, ids: m.V.ids}, Roads: m.Roads}
 	withCLS.V.Options.CLS = true
 	b, err := m.Batch(trajs, 48)
 	if err != nil {
@@ -48,7 +48,7 @@ func TestRoadRunsMatchedSegments(t *testing.T) {
 	for r, tr := range trajs {
 		n := realSteps(b, r)
 		seg := m.RoadRuns(b, r, 0, n)
-		points := m.roads.Segments([]*traj.Trajectory{tr})[0]
+		points := m.Matched.Segments([]*traj.Trajectory{tr})[0]
 		truth := modtest.TrueSegments(&city.Trips[r])
 		ids, first, err := m.V.Tokenize(tr)
 		if err != nil || len(ids) < n {

@@ -14,6 +14,17 @@ import (
 // in a GoNB notebook and redraws it in place every `every` steps while the
 // model trains (outside a notebook it only records).
 func Live(title string, every int) func(pretrain.StepMetrics) {
+	// One display, replaced in place (an <img>, so it survives the HTML
+	// export), kept small so the cell's final figures stay in view.
+	return live(every, func(history []pretrain.StepMetrics) viz.Figure {
+		return Plot(title, "loss", map[string][]pretrain.StepMetrics{"train": history}, 0.8).HideLegend().Size(560, 260)
+	})
+}
+
+// live is an OnStep callback that records every step and, in a notebook,
+// redraws figure(history) in one display at the first step and every
+// `every` steps (a nil figure draws nothing).
+func live(every int, figure func(history []pretrain.StepMetrics) viz.Figure) func(pretrain.StepMetrics) {
 	id := gonbui.UniqueId()
 	var history []pretrain.StepMetrics
 	return func(sm pretrain.StepMetrics) {
@@ -21,9 +32,9 @@ func Live(title string, every int) func(pretrain.StepMetrics) {
 		if !gonbui.IsNotebook || (len(history) > 1 && sm.Step%max(1, every) != 0) {
 			return
 		}
-		// One display, replaced in place (an <img>, so it survives the HTML
-		// export), kept small so the cell's final figures stay in view.
-		_ = viz.Update(id, Plot(title, "loss", map[string][]pretrain.StepMetrics{"train": history}, 0.8).HideLegend().Size(560, 260))
+		if f := figure(history); f != nil {
+			_ = viz.Update(id, f)
+		}
 	}
 }
 
@@ -36,17 +47,12 @@ func Live(title string, every int) func(pretrain.StepMetrics) {
 // grad_con, grad_cos, …), so it fits any objective. Outside a notebook it
 // only records.
 func LiveTerms(title string, terms []string, every int) func(pretrain.StepMetrics) {
-	id := gonbui.UniqueId()
-	var history []pretrain.StepMetrics
-	return func(sm pretrain.StepMetrics) {
-		history = append(history, sm)
-		if !gonbui.IsNotebook || (len(history) > 1 && sm.Step%max(1, every) != 0) {
-			return
-		}
+	return live(every, func(history []pretrain.StepMetrics) viz.Figure {
 		if g := Terms(title, history, terms, 0.8); g != nil {
-			_ = viz.Update(id, g)
+			return g
 		}
-	}
+		return nil
+	})
 }
 
 // termOrder is the panels' order: the total, the losses, the weights, the

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/tfm-course/course/tfm/modality"
 	"github.com/tfm-course/course/tfm/roadnet"
 	"github.com/tfm-course/course/tfm/traj"
 )
@@ -117,4 +118,33 @@ func fill(pts []roadnet.MatchedPoint) []int32 {
 		seg[i] = cur
 	}
 	return seg
+}
+
+// Roads is embedded by the modalities whose road-aware masking cuts at
+// map-matched segments (gps, grid): Matched is their matcher, nil without
+// a road network.
+type Roads struct{ Matched *Points }
+
+// UseMap gives the modality a data set's map (modality.MapUser): with a
+// road network, road-aware masking cuts at map-matched segments. A
+// modality that has a matcher keeps it.
+func (r *Roads) UseMap(mp any) error {
+	if r.Matched != nil {
+		return nil
+	}
+	p, err := FromMap(mp)
+	if err != nil {
+		return err
+	}
+	r.Matched = p
+	return nil
+}
+
+// RoadUnits is modality.RoadSegments with a road network, else
+// modality.RoadTurns.
+func (r *Roads) RoadUnits() string {
+	if r.Matched != nil {
+		return modality.RoadSegments
+	}
+	return modality.RoadTurns
 }
