@@ -156,3 +156,65 @@ func TestCNNEncoderShape(t *testing.T) {
 		t.Fatalf("cnn embedding shape [%d,%d], want [2,8]", len(got), len(got[0]))
 	}
 }
+
+// Output.Attention: one [B, H, L', L'] map per layer, rows summing to 1 with
+// no weight on padded keys; with cls pooling position 0 is [CLS].
+func TestTransformerAttentionWeights(t *testing.T) {
+	for _, c := range []struct {
+		set string
+		cls int
+	}{{"layers=2;dim=16;heads=2;ffn=32;pool=mean", 0}, {"layers=2;dim=16;heads=2;ffn=32;pool=cls;timebias=true", 1}} {
+		cfg := DefaultConfig()
+		if err := cfg.Set(c.set); err != nil {
+			t.Fatal(err)
+		}
+		cfg.VocabSize = 20
+		b := tinyBatch(modality.PAD)
+		feed, err := Feed(cfg, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := slices.Sorted(maps.Keys(feed))
+		store := model.NewStore()
+		store.SetParam(model.ParamInitialSeed, int64(7))
+		layers := 0
+		exec := model.MustNewExec(testBackend(t), store, func(scope *model.Scope, nodes []*Node) *Node {
+			in := map[string]*Node{}
+			for i, n := range names {
+				in[n] = nodes[i]
+			}
+			out := Encode(scope, cfg, InputsOf(in))
+			layers = len(out.Attention)
+			return Stack(out.Attention, 0)
+		})
+		args := make([]any, len(names))
+		for i, n := range names {
+			args[i] = feed[n]
+		}
+		res := exec.MustExec(args...)[0]
+		L := b.Len + c.cls
+		if want := []int{2, 3, 2, L, L}; !slices.Equal(res.Shape().Dimensions, want) || layers != 2 {
+			t.Fatalf("%s: %d layers of shape %v, want 2 of %v", c.set, layers, res.Shape().Dimensions, want[1:])
+		}
+		a := tensors.MustCopyFlatData[float32](res)
+		for l := range 2 {
+			for r, n := range []int{4, 2, 3} {
+				for h := range 2 {
+					for q := range L {
+						row := a[(((l*3+r)*2+h)*L+q)*L:][:L]
+						sum := 0.0
+						for k, w := range row {
+							sum += float64(w)
+							if k >= n+c.cls && w != 0 {
+								t.Fatalf("%s: layer %d row %d head %d query %d puts %v on padded key %d", c.set, l, r, h, q, w, k)
+							}
+						}
+						if math.Abs(sum-1) > 1e-5 {
+							t.Fatalf("%s: layer %d row %d head %d query %d sums to %v", c.set, l, r, h, q, sum)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -22,6 +22,13 @@ type Output struct {
 	// final LayerNorm's gain): GradNorm measures task gradients on it. Nil
 	// for the CNN.
 	Shared *Node
+	// Attention holds each Transformer layer's attention weights (softmax
+	// coefficients A_ℓ, [B, H, L', L'], rows are queries, columns keys, each
+	// row sums to 1 over the real keys), one per layer in order. With cls
+	// pooling L' = L+1 and position 0 is the [CLS] token (row/column 0),
+	// the inputs follow at 1…L; with mean pooling L' = L. Nil for the mha
+	// attention implementation, the LSTM and the CNN.
+	Attention []*Node
 }
 
 // finalNorm is the last LayerNorm of a sequence encoder, with its gain as
@@ -85,11 +92,16 @@ func TransformerEncoder(scope *model.Scope, cfg Config, in Inputs) Output {
 	if cfg.TimeBias {
 		bias = TimeIntervalBias(scope.In("time_bias"), cfg, deltaT)
 	}
+	var weights []*Node
 	for l := range cfg.Layers {
-		x = TransformerBlock(scope.In("layer_%d", l), cfg, x, mask, bias)
+		var a *Node
+		x, a = TransformerBlockWithAttention(scope.In("layer_%d", l), cfg, x, mask, bias)
+		if a != nil {
+			weights = append(weights, a)
+		}
 	}
 	h, shared := finalNorm(scope, x)
-	out := Output{Mask: in.Mask, Shared: shared}
+	out := Output{Mask: in.Mask, Shared: shared, Attention: weights}
 	if cls {
 		out.Pooled = CLSPool(h)
 		out.Hidden = SliceAxis(h, 1, AxisRange(1, L+1))
@@ -103,6 +115,13 @@ func TransformerEncoder(scope *model.Scope, cfg Config, in Inputs) Output {
 // TransformerBlock is one pre-LN block: self-attention then feed-forward,
 // each added back to the residual stream.
 func TransformerBlock(scope *model.Scope, cfg Config, x, mask, bias *Node) *Node {
+	y, _ := TransformerBlockWithAttention(scope, cfg, x, mask, bias)
+	return y
+}
+
+// TransformerBlockWithAttention is TransformerBlock that also returns the
+// block's attention weights [B, H, L, L] (nil for the mha implementation).
+func TransformerBlockWithAttention(scope *model.Scope, cfg Config, x, mask, bias *Node) (y, weights *Node) {
 	h := norm.LayerNorm(scope.In("attn_norm"), x, -1).Done()
 	var a *Node
 	if cfg.Attention == AttentionMHA {
@@ -115,7 +134,7 @@ func TransformerBlock(scope *model.Scope, cfg Config, x, mask, bias *Node) *Node
 		}
 		a = mha.Done()
 	} else {
-		a = SelfAttention(scope.In("self_attention"), cfg, h, mask, bias)
+		a, weights = SelfAttentionWithWeights(scope.In("self_attention"), cfg, h, mask, bias)
 	}
 	x = Add(x, dropout(scope.In("attn_dropout"), cfg, a))
 
@@ -123,7 +142,7 @@ func TransformerBlock(scope *model.Scope, cfg Config, x, mask, bias *Node) *Node
 	h = layers.DenseWithBias(scope.In("ffn_in"), h, cfg.FFN)
 	h = activation.Gelu(h)
 	h = layers.DenseWithBias(scope.In("ffn_out"), h, cfg.Dim)
-	return Add(x, dropout(scope.In("ffn_dropout"), cfg, h))
+	return Add(x, dropout(scope.In("ffn_dropout"), cfg, h)), weights
 }
 
 // SelfAttention is multi-head scaled dot-product self-attention
@@ -136,6 +155,14 @@ func TransformerBlock(scope *model.Scope, cfg Config, x, mask, bias *Node) *Node
 //
 // The core is GoMLX's attention.Core (LayoutBHSD, fusion off).
 func SelfAttention(scope *model.Scope, cfg Config, x, mask, bias *Node) *Node {
+	y, _ := SelfAttentionWithWeights(scope, cfg, x, mask, bias)
+	return y
+}
+
+// SelfAttentionWithWeights is SelfAttention that also returns the attention
+// weights A = [A_1 … A_H], [B, H, L, L] (query rows, key columns; the
+// decomposed core computes them anyway, so nothing changes numerically).
+func SelfAttentionWithWeights(scope *model.Scope, cfg Config, x, mask, bias *Node) (y, weights *Node) {
 	B, L, D, H := x.Shape().Dim(0), x.Shape().Dim(1), cfg.Dim, cfg.Heads
 	qkv := layers.DenseWithBias(scope.In("qkv"), x, 3*D)                 // [B, L, 3D]
 	qkv = TransposeAllAxes(Reshape(qkv, B, L, 3, H, D/H), 2, 0, 3, 1, 4) // [3, B, H, L, D/H]
@@ -143,11 +170,11 @@ func SelfAttention(scope *model.Scope, cfg Config, x, mask, bias *Node) *Node {
 	k := Squeeze(SliceAxis(qkv, 0, AxisElem(1)), 0)
 	v := Squeeze(SliceAxis(qkv, 0, AxisElem(2)), 0)
 	keyMask := Reshape(mask, B, 1, 1, L) // broadcast over heads and queries
-	y, _ := attention.Core(q, k, v, attention.LayoutBHSD, attention.CoreOptions{
+	y, weights = attention.Core(q, k, v, attention.LayoutBHSD, attention.CoreOptions{
 		DisableFusion: true, AttentionMask: keyMask, AttentionBias: bias,
-	}) // [B, H, L, D/H]
+	}) // [B, H, L, D/H], [B, H, L, L]
 	y = Reshape(TransposeAllAxes(y, 0, 2, 1, 3), B, L, D)
-	return layers.DenseWithBias(scope.In("output"), y, D)
+	return layers.DenseWithBias(scope.In("output"), y, D), weights
 }
 
 func dropout(scope *model.Scope, cfg Config, x *Node) *Node {
