@@ -310,6 +310,47 @@ func (m *Map) Points(pts []orb.Point, colour, label string) *Map {
 	return m
 }
 
+// ValuePoints draws dots coloured by value on the viridis scale (a colour
+// bar named label) and sized by |value| (radius 2.5–9 px, the largest
+// |value| biggest), the biggest drawn on top: per-point weights such as
+// attention or attributions. NaN values are skipped.
+func (m *Map) ValuePoints(pts []orb.Point, values []float64, label string) *Map {
+	if len(pts) != len(values) {
+		m.fail("ValuePoints %q: %d values for %d points", label, len(values), len(pts))
+		return m
+	}
+	lo, hi, big := math.Inf(1), math.Inf(-1), 0.0
+	var order []int
+	for i, v := range values {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		lo, hi, big = math.Min(lo, v), math.Max(hi, v), math.Max(big, math.Abs(v))
+		order = append(order, i)
+	}
+	if len(order) == 0 {
+		m.fail("ValuePoints %q: no finite value", label)
+		return m
+	}
+	sort.SliceStable(order, func(a, b int) bool { return math.Abs(values[order[a]]) < math.Abs(values[order[b]]) })
+	m.setBar(label, lo, hi)
+	bar := m.bar
+	m.extendPoints(pts)
+	m.dots = append(m.dots, pts...)
+	m.overlay = append(m.overlay, func(c *draw.Canvas, pr *projection) {
+		for _, i := range order {
+			r := 2.5
+			if big > 0 {
+				r += 6.5 * math.Abs(values[i]) / big
+			}
+			q := pr.pt(pts[i])
+			c.DrawGlyph(draw.GlyphStyle{Color: color.White, Radius: px(r + 1), Shape: draw.CircleGlyph{}}, q)
+			c.DrawGlyph(draw.GlyphStyle{Color: Viridis((values[i] - bar.min) / (bar.max - bar.min)), Radius: px(r), Shape: draw.CircleGlyph{}}, q)
+		}
+	})
+	return m
+}
+
 // Trajectories draws each trajectory in its own palette colour (labelled by ID
 // in the legend when there are at most 10) with start/end markers.
 func (m *Map) Trajectories(ts ...*traj.Trajectory) *Map {

@@ -201,3 +201,22 @@ func TestCells(t *testing.T) {
 		t.Error("1 value for 2 cells accepted")
 	}
 }
+
+func TestValuePoints(t *testing.T) {
+	tr := walk("a", "", 4)
+	pts := tr.LineString()
+	m := NewMap(400, 300).Trajectories(tr).ValuePoints(pts, []float64{0.1, 0.4, math.NaN(), 0.2}, "weight")
+	if m.bar == nil || m.bar.min != 0.1 || m.bar.max != 0.4 || m.bar.label != "weight" {
+		t.Errorf("colour bar %+v, want weight over [0.1,0.4]", m.bar)
+	}
+	svg, err := m.SVG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(svg), "weight") {
+		t.Error("colour bar label missing from the SVG")
+	}
+	if _, err := NewMap(100, 100).ValuePoints(pts, []float64{1}, "w").SVG(); err == nil || !strings.Contains(err.Error(), "1 values for 4 points") {
+		t.Errorf("wrong value count: err = %v", err)
+	}
+}
