@@ -51,6 +51,9 @@ func (o Options) Validate() error {
 			}
 		}
 	}
+	if err := o.Energy.Validate(); err != nil {
+		errs = append(errs, err.Error())
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("pretrain: %s", strings.Join(errs, "; "))
 	}

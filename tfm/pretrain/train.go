@@ -26,6 +26,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/tfm-course/course/tfm/encoder"
+	"github.com/tfm-course/course/tfm/energy"
 	"github.com/tfm-course/course/tfm/modality"
 	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
@@ -82,6 +83,10 @@ type Options struct {
 	CheckpointEvery int // steps between checkpoints (also saved on exit)
 	KeepCheckpoints int
 
+	// Energy states the assumptions of the run's energy and carbon
+	// accounting (zero fields: energy's defaults).
+	Energy energy.Options
+
 	// Progress receives a one-line progress report (nil: silent).
 	Progress io.Writer
 	// OnStep, when set, sees every step's metrics (for live plots).
@@ -111,6 +116,12 @@ type StepMetrics struct {
 	// first step after a resume that changed settings.
 	Phase   *tfm.Phase `json:"phase,omitempty"`
 	Changes []Change   `json:"changes,omitempty"`
+	// Cumulative cost up to this step (Result's energy.Reading; a resumed
+	// run continues from the log's last kept line, so the redone steps of
+	// a crash are not counted twice, nor is the energy lost with them).
+	FLOPs        float64 `json:"flops"`
+	CPUSeconds   float64 `json:"cpu_seconds"`
+	EnergyJoules float64 `json:"energy_joules"`
 }
 
 // Result summarises a run (the CLI prints it as JSON).
@@ -136,8 +147,15 @@ type Result struct {
 	Changes  []Change  `json:"changes,omitempty"` // settings changed on purpose at resume
 	// DroppedLogLines counts torn lines dropped from the end of the
 	// metrics log on resume (a crash mid-write).
-	DroppedLogLines int           `json:"dropped_log_lines,omitempty"`
-	History         []StepMetrics `json:"-"`
+	DroppedLogLines int `json:"dropped_log_lines,omitempty"`
+	// Reading is this run's cost (a resumed run: since it resumed; the
+	// metrics log has the cumulative cost of all its runs): the FLOPs
+	// counted (StepFLOPs per step), the process's CPU seconds from Train's
+	// start, the energy (measured or estimated, as energy_source says) and
+	// its CO2e. StepFLOPs is one step's count.
+	energy.Reading
+	StepFLOPs float64       `json:"step_flops"`
+	History   []StepMetrics `json:"-"`
 	Model           *tfm.Model    `json:"-"`
 }
 
@@ -161,6 +179,7 @@ func Train(ctx context.Context, be compute.Backend, ds *traj.Dataset, opt Option
 	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
+	meter := energy.Start(opt.Energy)
 	trajs := usable(ds.Trajectories, 3)
 	if opt.Filter != nil {
 		var kept []*traj.Trajectory
@@ -225,8 +244,9 @@ func Train(ctx context.Context, be compute.Backend, ds *traj.Dataset, opt Option
 	}
 	m.Meta.Paradigm, m.Name = opt.Paradigm, opt.Paradigm
 
-	r := &run{opt: opt, obj: obj, store: m.Store, trajs: trajs, res: &Result{
-		Paradigm: opt.Paradigm, Modality: opt.Modality, Backend: be.Name(), Encoder: m.Primary().Encoder.String(), Model: m}}
+	r := &run{opt: opt, obj: obj, store: m.Store, trajs: trajs, meter: meter, res: &Result{
+		Paradigm: opt.Paradigm, Modality: opt.Modality, Backend: be.Name(), Encoder: m.Primary().Encoder.String(), Model: m,
+		StepFLOPs: StepFLOPs(opt, m)}}
 	var record []tfm.Phase
 	if m.Meta.Run != nil {
 		record = m.Meta.Run.Schedule
@@ -320,7 +340,10 @@ type run struct {
 	store *model.Store
 	trajs []*traj.Trajectory
 	res   *Result
-	ckpt  *tfm.Checkpoints
+	meter *energy.Meter
+	// logged is the cost of the runs before this one (the log's last kept line).
+	logged StepMetrics
+	ckpt   *tfm.Checkpoints
 	names []string // the step inputs' names, in the order the graph takes them
 	log   *os.File
 	phase tfm.Phase
@@ -375,6 +398,9 @@ func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
 			sm.Changes = r.changes
 		}
 		r.last = time.Now()
+		r.meter.AddFLOPs(r.res.StepFLOPs)
+		cost := r.meter.Read()
+		sm.FLOPs, sm.CPUSeconds, sm.EnergyJoules = r.logged.FLOPs+cost.FLOPs, r.logged.CPUSeconds+cost.CPUSeconds, r.logged.EnergyJoules+cost.EnergyJoules
 		for i, name := range terms {
 			sm.Terms[name] = scalar(ms[2+i])
 		}
@@ -405,6 +431,7 @@ func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
 		}
 		r.res.Checkpoint = r.opt.CheckpointDir
 	}
+	r.res.Reading = r.meter.Read()
 	r.finish(loop)
 	if interrupted {
 		r.res.Interrupted = true
@@ -465,6 +492,7 @@ func (r *run) openLog() error {
 		kept.Write(sc.Bytes())
 		kept.WriteByte('\n')
 		r.res.History = append(r.res.History, sm)
+		r.logged = sm
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
