@@ -27,7 +27,8 @@ func StepFLOPs(opt Options, m *tfm.Model) float64 {
 		row += b.Encoder.FLOPs(b.Encoder.MaxLen).Forward
 	}
 	const train = 3 // forward + backward
-	proj := func(rows float64) float64 { // ProjectionHead: Dm → Dm → ReLU → P
+	// ProjectionHead: Dm → Dm → ReLU → P.
+	proj := func(rows float64) float64 {
 		d, p := float64(m.Dim()), float64(opt.Contrastive.ProjDim)
 		return rows * (2*d*d + d + d + 2*d*p + p)
 	}

@@ -156,7 +156,7 @@ type Result struct {
 	energy.Reading
 	StepFLOPs float64       `json:"step_flops"`
 	History   []StepMetrics `json:"-"`
-	Model           *tfm.Model    `json:"-"`
+	Model     *tfm.Model    `json:"-"`
 }
 
 // MetricsFile is the per-step log in a checkpoint directory, one
@@ -344,9 +344,9 @@ type run struct {
 	// logged is the cost of the runs before this one (the log's last kept line).
 	logged StepMetrics
 	ckpt   *tfm.Checkpoints
-	names []string // the step inputs' names, in the order the graph takes them
-	log   *os.File
-	phase tfm.Phase
+	names  []string // the step inputs' names, in the order the graph takes them
+	log    *os.File
+	phase  tfm.Phase
 	// freshPhase and changes are logged on the run's first step.
 	freshPhase bool
 	changes    []Change

@@ -75,13 +75,17 @@ func pretrainRun(args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON summary line on stdout")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	cpuProfile := fs.String("cpuprofile", "", "write a pprof CPU profile of the run to this file")
+	energyOpt := energyFlags(fs)
 	setHelp(fs, help{
 		About:   "Pre-trains a trajectory encoder self-supervised (contrastive, generative, hybrid or causal), with checkpoints and resume.",
 		Usage:   "tfm pretrain [--paradigm P] [--modality M[,M…]] [--data SPEC] [--steps N] [--checkpoint DIR] [--json]",
 		Example: "tfm pretrain --paradigm contrastive --modality gps --steps 200 --checkpoint /tmp/ckpt --json",
 		Notes: "Losses: the progress line shows each step's loss; the summary and the JSON give first_loss (step 1),\n" +
 			"last_step_loss (the last step, as on the last progress line) and last_loss = the mean over the last\n" +
-			"last_loss_steps steps (⌈steps/10⌉, at most 20: smoother than one step's loss).",
+			"last_loss_steps steps (⌈steps/10⌉, at most 20: smoother than one step's loss).\n" +
+			"Cost: the JSON has flops (counted from the model, see step_flops), cpu_seconds, energy_joules with its\n" +
+			"energy_source (measured: RAPL; else estimated: cpu_s × --core-watts) and co2e_grams at --grid-intensity;\n" +
+			"metrics.jsonl has the cumulative flops, cpu_seconds and energy_joules of every step.",
 	})
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -102,6 +106,7 @@ func pretrainRun(args []string) error {
 		between("momentum", 0, 1, false, true), between("mask-ratio", 0, 1, true, true), between("lambda", 0, 1, false, false),
 		atLeast("limit", 0), atLeast("diagnose", 0),
 		oneOf("paradigm", pretrain.ParadigmNames...), oneOf("masking", "random", "span", "road"), specOf("balance", pretrain.Balancers, func(s string) error { _, err := pretrain.BalancerByName(s, *lambda); return err }),
+		coreWattsRule, gridIntensityRule,
 	); err != nil {
 		return err
 	}
@@ -122,6 +127,7 @@ func pretrainRun(args []string) error {
 	opt.Generative.Masking, opt.Generative.MaskRatio = *masking, *ratio
 	opt.Hybrid.Lambda, opt.Hybrid.Balance = *lambda, *balance
 	opt.Causal.Label, opt.Causal.Confounder = *label, *confounder
+	opt.Energy = energyOpt()
 	if err := checkSetKeys(*set, encoder.Keys()); err != nil {
 		return err
 	}
@@ -205,6 +211,7 @@ func pretrainRun(args []string) error {
 	for _, c := range res.Changes {
 		fmt.Printf("changed at step %d: --%s %s → %s\n", c.Step, c.Setting, c.From, c.To)
 	}
+	printCost(res.Reading)
 	if dg := out.Diagnostics; dg != nil {
 		fmt.Printf("collapse: mean std %.3f, effective rank %.1f/%d; alignment %.3f uniformity %.3f\n",
 			dg.Collapse.MeanStd, dg.Collapse.EffectiveRank, dg.Collapse.Dim, dg.Alignment, dg.Uniformity)
