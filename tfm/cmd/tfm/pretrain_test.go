@@ -100,6 +100,7 @@ func TestFlagRanges(t *testing.T) {
 		{"pretrain", "--masking diagonal --paradigm generative", `--masking "diagonal": want one of random, span, road`},
 		{"pretrain", "--extend", "--extend needs --steps"},
 		{"pretrain", "--core-watts 0", "--core-watts 0: want > 0"},
+		{"pretrain", "--early-stop every=10,val=2", `--early-stop "every=10,val=2": Options.EarlyStop.ValFrac = 2: must be in (0, 1)`},
 		{"eval", "--task tte --grid-intensity -5", "--grid-intensity -5: want > 0"},
 		{"eval", "--task tte --test 1.5", "--test 1.5: want in (0, 1)"},
 		{"eval", "--task similarity --drop 2", "--drop 2: want in [0, 1), or -1 for the default"},
@@ -233,5 +234,19 @@ func TestEvalRefusesTinyDataAndUnknownMode(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err %v, want %q", c.args, err, c.want)
 		}
+	}
+}
+
+// --early-stop stops a noisy run before --steps and says where the best
+// validation loss was.
+func TestPretrainEarlyStop(t *testing.T) {
+	out, err := capture(t, "pretrain", append(tinyRun[1:], "--quiet", "--json", "--steps", "100", "--lr", "0.03",
+		"--early-stop", "every=2,patience=2,val=0.25")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := lastJSON(t, out)
+	if got["early_stopped"] != true || got["steps"].(float64) >= 100 || got["best_step"].(float64) != got["steps"].(float64)-4 || got["val_loss"].(float64) <= 0 {
+		t.Fatalf("early stop: %v", got)
 	}
 }
