@@ -133,7 +133,7 @@ func ReadMeta(dir string) (md Meta, ok bool, err error) {
 // FromMeta rebuilds the model a MetaFile describes, with a fresh store
 // (seeded from the meta) that a checkpoint then fills.
 func FromMeta(be compute.Backend, md Meta) (*Model, error) {
-	m := &Model{Backend: be, Meta: md, BatchSize: DefaultBatchSize}
+	m := &Model{Backend: be, Meta: md, BatchSize: DefaultBatchSize, Work: &Work{}}
 	for i, mm := range md.Modalities {
 		mod, err := modality.Restore(mm.Name, mm.State)
 		if err != nil {

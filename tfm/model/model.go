@@ -45,6 +45,8 @@ type Model struct {
 	// BatchSize is the number of rows per encoder call in Embed (the last
 	// batch is padded, so one graph serves every call).
 	BatchSize int
+	// Work counts the rows its encoders ran (shared with its clones).
+	Work *Work
 
 	embed *Exec
 }
@@ -65,7 +67,7 @@ func New(be compute.Backend, cfg encoder.Config, seed int64, modalities ...modal
 	if len(modalities) == 0 {
 		return nil, fmt.Errorf("model: no modality")
 	}
-	m := &Model{Name: "scratch", Backend: be, BatchSize: DefaultBatchSize, Meta: Meta{Seed: seed}}
+	m := &Model{Name: "scratch", Backend: be, BatchSize: DefaultBatchSize, Meta: Meta{Seed: seed}, Work: &Work{}}
 	seen := map[string]bool{}
 	for i, mod := range modalities {
 		if seen[mod.Name()] {
@@ -111,14 +113,14 @@ func freshStore(cfg encoder.Config, seed int64) *mlmodel.Store {
 // variables: the scratch baseline of a pre-trained model.
 func (m *Model) Fresh(seed int64) *Model {
 	f := &Model{Name: "scratch", Backend: m.Backend, Branches: m.Branches, BatchSize: m.BatchSize,
-		Meta: Meta{Seed: seed}, Store: freshStore(m.Branches[0].Encoder, seed)}
+		Meta: Meta{Seed: seed}, Store: freshStore(m.Branches[0].Encoder, seed), Work: &Work{}}
 	return f
 }
 
 // Clone copies m with its own copy of the variables and a fresh optimiser
 // state (the moments and step count of earlier training do not carry over);
 // the random state restarts from seed, so a head's initialisation does not
-// depend on what ran on m before.
+// depend on what ran on m before. The clone shares m's Work.
 func (m *Model) Clone(seed int64) (*Model, error) {
 	store, err := m.Store.Clone()
 	if err != nil {
@@ -265,7 +267,8 @@ func (m *Model) Embed(trajs []*traj.Trajectory) (Matrix, error) {
 // Apply runs e (a graph over this model's inputs: embeddings, a task head)
 // on trajs, BatchSize rows a call (the last batch padded, so one compiled
 // graph serves every call), and returns the first perRow values of each
-// trajectory's output row, row after row.
+// trajectory's output row, row after row. Work counts the rows run (as
+// encoder forward passes).
 func (m *Model) Apply(e *Exec, trajs []*traj.Trajectory, perRow int) ([]float32, error) {
 	rows := min(m.batchSize(), len(trajs))
 	out := make([]float32, 0, len(trajs)*perRow)
@@ -279,6 +282,7 @@ func (m *Model) Apply(e *Exec, trajs []*traj.Trajectory, perRow int) ([]float32,
 		if err != nil {
 			return nil, err
 		}
+		m.Work.Forward(rows)
 		out = append(out, tensors.MustCopyFlatData[float32](res)[:(hi-lo)*perRow]...)
 	}
 	return out, nil

@@ -51,6 +51,12 @@ func (o Options) Validate() error {
 			}
 		}
 	}
+	if err := o.EarlyStop.validate(); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if err := o.Energy.Validate(); err != nil {
+		errs = append(errs, err.Error())
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("pretrain: %s", strings.Join(errs, "; "))
 	}
@@ -96,6 +102,9 @@ func (o Options) Settings(data string, trajectories int) map[string]string {
 	}
 	if o.Paradigm == "hybrid" {
 		s["balance"], s["lambda"] = o.Hybrid.BalanceName(), f(o.Hybrid.Lambda)
+	}
+	if o.EarlyStop.On() { // it holds trajectories out of training
+		s["early-stop"] = o.EarlyStop.String()
 	}
 	if o.Paradigm == "causal" {
 		s["label"], s["confounder"], s["plain"] = o.Causal.Label, o.Causal.Confounder, strconv.FormatBool(o.Causal.Plain)

@@ -26,6 +26,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/tfm-course/course/tfm/encoder"
+	"github.com/tfm-course/course/tfm/energy"
 	"github.com/tfm-course/course/tfm/modality"
 	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
@@ -82,6 +83,14 @@ type Options struct {
 	CheckpointEvery int // steps between checkpoints (also saved on exit)
 	KeepCheckpoints int
 
+	// EarlyStop stops training when a held-out validation loss stops
+	// improving (off unless EarlyStop.Every > 0).
+	EarlyStop EarlyStop
+
+	// Energy states the assumptions of the run's energy and carbon
+	// accounting (zero fields: energy's defaults).
+	Energy energy.Options
+
 	// Progress receives a one-line progress report (nil: silent).
 	Progress io.Writer
 	// OnStep, when set, sees every step's metrics (for live plots).
@@ -111,6 +120,14 @@ type StepMetrics struct {
 	// first step after a resume that changed settings.
 	Phase   *tfm.Phase `json:"phase,omitempty"`
 	Changes []Change   `json:"changes,omitempty"`
+	// Cumulative cost up to this step (Result's energy.Reading; a resumed
+	// run continues from the log's last kept line, so the redone steps of
+	// a crash are not counted twice, nor is the energy lost with them).
+	FLOPs        float64 `json:"flops"`
+	CPUSeconds   float64 `json:"cpu_seconds"`
+	EnergyJoules float64 `json:"energy_joules"`
+	// ValLoss is the validation loss, on early stopping's evaluation steps.
+	ValLoss *float64 `json:"val_loss,omitempty"`
 }
 
 // Result summarises a run (the CLI prints it as JSON).
@@ -136,14 +153,29 @@ type Result struct {
 	Changes  []Change  `json:"changes,omitempty"` // settings changed on purpose at resume
 	// DroppedLogLines counts torn lines dropped from the end of the
 	// metrics log on resume (a crash mid-write).
-	DroppedLogLines int           `json:"dropped_log_lines,omitempty"`
-	History         []StepMetrics `json:"-"`
-	Model           *tfm.Model    `json:"-"`
+	DroppedLogLines int `json:"dropped_log_lines,omitempty"`
+	// Reading is this run's cost (a resumed run: since it resumed; the
+	// metrics log has the cumulative cost of all its runs): the FLOPs
+	// counted (StepFLOPs per step), the process's CPU seconds from Train's
+	// start, the energy (measured or estimated, as energy_source says) and
+	// its CO2e. StepFLOPs is one step's count.
+	energy.Reading
+	StepFLOPs float64 `json:"step_flops"`
+	// With early stopping: the best validation loss, its step, and whether
+	// the run stopped before Steps (Steps is then the step it stopped at).
+	ValLoss      float64       `json:"val_loss,omitempty"`
+	BestStep     int           `json:"best_step,omitempty"`
+	EarlyStopped bool          `json:"early_stopped,omitempty"`
+	History      []StepMetrics `json:"-"`
+	Model        *tfm.Model    `json:"-"`
 }
 
 // MetricsFile is the per-step log in a checkpoint directory, one
 // StepMetrics JSON object a line.
 const MetricsFile = "metrics.jsonl"
+
+// errEarlyStop ends the loop when the validation loss stopped improving.
+var errEarlyStop = errors.New("early stop")
 
 // ErrInterrupted is returned when ctx is cancelled; the partial Result's
 // Checkpoint names the directory saved, empty when there was none.
@@ -161,6 +193,7 @@ func Train(ctx context.Context, be compute.Backend, ds *traj.Dataset, opt Option
 	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
+	meter := energy.Start(opt.Energy)
 	trajs := usable(ds.Trajectories, 3)
 	if opt.Filter != nil {
 		var kept []*traj.Trajectory
@@ -223,10 +256,20 @@ func Train(ctx context.Context, be compute.Backend, ds *traj.Dataset, opt Option
 		}
 		trajs = c.Usable(trajs)
 	}
+	var valFeeds []tfm.Feed
+	if opt.EarlyStop.On() {
+		if trajs, valFeeds, err = holdOut(obj, trajs, opt); err != nil {
+			return nil, err
+		}
+	}
 	m.Meta.Paradigm, m.Name = opt.Paradigm, opt.Paradigm
 
-	r := &run{opt: opt, obj: obj, store: m.Store, trajs: trajs, res: &Result{
-		Paradigm: opt.Paradigm, Modality: opt.Modality, Backend: be.Name(), Encoder: m.Primary().Encoder.String(), Model: m}}
+	r := &run{opt: opt, obj: obj, store: m.Store, trajs: trajs, meter: meter, res: &Result{
+		Paradigm: opt.Paradigm, Modality: opt.Modality, Backend: be.Name(), Encoder: m.Primary().Encoder.String(), Model: m,
+		StepFLOPs: StepFLOPs(opt, m)}}
+	if valFeeds != nil {
+		r.val = newValidation(m, obj, valFeeds)
+	}
 	var record []tfm.Phase
 	if m.Meta.Run != nil {
 		record = m.Meta.Run.Schedule
@@ -320,10 +363,14 @@ type run struct {
 	store *model.Store
 	trajs []*traj.Trajectory
 	res   *Result
-	ckpt  *tfm.Checkpoints
-	names []string // the step inputs' names, in the order the graph takes them
-	log   *os.File
-	phase tfm.Phase
+	meter *energy.Meter
+	val   *validation // nil without early stopping
+	// logged is the cost of the runs before this one (the log's last kept line).
+	logged StepMetrics
+	ckpt   *tfm.Checkpoints
+	names  []string // the step inputs' names, in the order the graph takes them
+	log    *os.File
+	phase  tfm.Phase
 	// freshPhase and changes are logged on the run's first step.
 	freshPhase bool
 	changes    []Change
@@ -375,11 +422,26 @@ func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
 			sm.Changes = r.changes
 		}
 		r.last = time.Now()
+		r.meter.AddFLOPs(r.res.StepFLOPs)
+		cost := r.meter.Read()
+		sm.FLOPs, sm.CPUSeconds, sm.EnergyJoules = r.logged.FLOPs+cost.FLOPs, r.logged.CPUSeconds+cost.CPUSeconds, r.logged.EnergyJoules+cost.EnergyJoules
 		for i, name := range terms {
 			sm.Terms[name] = scalar(ms[2+i])
 		}
 		if math.IsNaN(sm.Loss) || math.IsInf(sm.Loss, 0) {
 			return fmt.Errorf("loss is %v at step %d (lower the learning rate?)", sm.Loss, step)
+		}
+		if v := r.val; v != nil && step%r.opt.EarlyStop.Every == 0 {
+			l, err := v.loss()
+			if err != nil {
+				return fmt.Errorf("validation loss at step %d: %w", step, err)
+			}
+			sm.ValLoss = &l
+			if l < v.best {
+				v.best, v.bestStep, v.since = l, step, 0
+			} else {
+				v.since++
+			}
 		}
 		if err := r.record(sm); err != nil {
 			return err
@@ -392,12 +454,23 @@ func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
 		if ctx.Err() != nil {
 			return ErrInterrupted
 		}
+		if r.val != nil && r.val.since >= r.opt.EarlyStop.Patience && step < r.opt.Steps {
+			return errEarlyStop
+		}
 		return nil
 	})
 	_, err := loop.RunToGlobalStep(&stepData{r: r}, r.opt.Steps)
 	interrupted := errors.Is(err, ErrInterrupted)
-	if err != nil && !interrupted {
+	stopped := errors.Is(err, errEarlyStop)
+	if err != nil && !interrupted && !stopped {
 		return nil, err
+	}
+	if v := r.val; v != nil && v.bestStep > 0 {
+		r.res.ValLoss, r.res.BestStep, r.res.EarlyStopped = v.best, v.bestStep, stopped
+		if w := r.opt.Progress; w != nil && stopped {
+			fmt.Fprintf(w, "\nearly stop at step %d: the validation loss has not improved for %d evaluations since step %d (%.4f)\n",
+				int(optimizer.GetGlobalStep(r.store)), v.since, v.bestStep, v.best)
+		}
 	}
 	if r.ckpt != nil {
 		if serr := r.ckpt.Save(); serr != nil {
@@ -405,6 +478,7 @@ func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
 		}
 		r.res.Checkpoint = r.opt.CheckpointDir
 	}
+	r.res.Reading = r.meter.Read()
 	r.finish(loop)
 	if interrupted {
 		r.res.Interrupted = true
@@ -465,6 +539,7 @@ func (r *run) openLog() error {
 		kept.Write(sc.Bytes())
 		kept.WriteByte('\n')
 		r.res.History = append(r.res.History, sm)
+		r.logged = sm
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("%s: %w", path, err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tfm-course/course/tfm/encoder"
+	"github.com/tfm-course/course/tfm/energy"
 	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
 )
@@ -53,6 +54,9 @@ type Options struct {
 	// Encoder is the architecture of the scratch baseline when there is no
 	// checkpoint.
 	Encoder encoder.Config
+	// Energy states the assumptions of the run's energy and carbon
+	// accounting (zero fields: energy's defaults).
+	Energy energy.Options
 	// Log receives progress lines (nil: silent).
 	Log io.Writer
 }
@@ -91,6 +95,11 @@ type Result struct {
 	Baseline  map[string]float64
 	Confusion *ConfusionMatrix
 	Extra     map[string]any
+	// Cost is the evaluation's: the encoders' FLOPs (every row trained,
+	// ×3 for forward + backward, and every row run forward, counted by the
+	// model's Work; heads on embeddings and the baselines are not
+	// counted), the process's CPU seconds, the energy and its CO2e.
+	Cost energy.Reading
 }
 
 // MarshalJSON flattens the result.
@@ -108,6 +117,9 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	for k, v := range r.Extra {
 		m[k] = v
 	}
+	c := r.Cost
+	m["flops"], m["cpu_seconds"], m["energy_joules"], m["energy_source"], m["co2e_grams"], m["grid_g_per_kwh"] =
+		c.FLOPs, c.CPUSeconds, c.EnergyJoules, c.EnergySource, c.CO2eGrams, c.GridGramsPerKWh
 	return json.Marshal(m)
 }
 
@@ -150,6 +162,22 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 	if !slices.Contains(Tasks, opt.Task) {
 		return res, fmt.Errorf("unknown task %q (want one of %v)", opt.Task, Tasks)
 	}
+	if err := opt.Energy.Validate(); err != nil {
+		return res, err
+	}
+	meter, counted := energy.Start(opt.Energy), 0.0
+	if enc != nil {
+		if enc.Work == nil {
+			enc.Work = &tfm.Work{}
+		}
+		counted = enc.EncoderFLOPs()
+	}
+	defer func() {
+		if enc != nil {
+			meter.AddFLOPs(enc.EncoderFLOPs() - counted)
+		}
+		res.Cost = meter.Read()
+	}()
 	trainAll, test, err := Split(ts, opt.TestFrac, seed)
 	if err != nil {
 		return res, err

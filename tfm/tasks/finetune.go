@@ -94,6 +94,16 @@ func fitLoop(trainer *train.Trainer, steps int, next func(step int) (train.Batch
 	return losses, nil
 }
 
+// countTrained counts rows trained through m's encoders in m.Work (run
+// forward only when they are frozen: the gradient stops at the head).
+func countTrained(m *tfm.Model, rows int, frozen bool) {
+	if frozen {
+		m.Work.Forward(rows)
+	} else {
+		m.Work.Trained(rows)
+	}
+}
+
 // stepsDataset adapts a batch function to train.Dataset.
 type stepsDataset func(step int) (train.Batch, error)
 
@@ -212,7 +222,9 @@ func FineTune(m *tfm.Model, ts []*traj.Trajectory, y []float64, classes []int, n
 		}
 		return train.Batch{Inputs: ins, Labels: []*tensors.Tensor{label}}, err
 	}
-	if ft.Losses, err = fitLoop(trainer, cfg.Steps, next, cfg.Log, cfg.LogEvery); err != nil {
+	ft.Losses, err = fitLoop(trainer, cfg.Steps, next, cfg.Log, cfg.LogEvery)
+	countTrained(fm, len(ft.Losses)*bs, cfg.Freeze)
+	if err != nil {
 		return nil, err
 	}
 	ft.exec = tfm.NewExec(fm.Backend, fm.Store, head)

@@ -235,7 +235,9 @@ func RecoverFineTune(m *tfm.Model, trainSet, testSet []*traj.Trajectory, cfg Rec
 		tg, wt := labels(batch)
 		return train.Batch{Inputs: ins, Labels: []*tensors.Tensor{tg, wt}}, err
 	}
-	if _, err := fitLoop(trainer, ft.Steps, next, ft.Log, ft.LogEvery); err != nil {
+	losses, err := fitLoop(trainer, ft.Steps, next, ft.Log, ft.LogEvery)
+	countTrained(fm, len(losses)*bs, ft.Freeze)
+	if err != nil {
 		return RecoveryResult{}, err
 	}
 	exec := tfm.NewExec(fm.Backend, fm.Store, head)

@@ -41,10 +41,14 @@ func evalRun(args []string) error {
 	limitN := fs.Int("limit", 0, "use only the first K trajectories (0 = all)")
 	asJSON := fs.Bool("json", false, "print one JSON line with the metrics on stdout")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	energyOpt := energyFlags(fs)
 	setHelp(fs, help{
 		About:   "Trains and scores one downstream task (tte, similarity, classify, recover) on a pre-trained checkpoint or the scratch baseline.",
 		Usage:   "tfm eval --task " + strings.Join(tasks.Tasks, "|") + " [--checkpoint DIR|scratch] [--finetune] [--data SPEC] [--json]",
 		Example: "tfm eval --task classify --checkpoint scratch --quick --json",
+		Notes: "Cost: the JSON has flops (the encoder's, counted from the model: rows trained ×3, rows run forward),\n" +
+			"cpu_seconds, energy_joules with its energy_source (measured: RAPL; else estimated: cpu_s × --core-watts)\n" +
+			"and co2e_grams at --grid-intensity.",
 	})
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -57,7 +61,8 @@ func evalRun(args []string) error {
 	}
 	if err := validateFlags(fs, oneOf("task", tasks.Tasks...), atLeast("steps", 0), between("test", 0, 1, true, true),
 		atLeast("train-limit", 0), atLeast("queries", 0), orDefault(between("drop", 0, 1, false, true), -1),
-		orDefault(atLeast("noise", 0), -1), between("keep", 0, 1, false, true), atLeast("limit", 0)); err != nil {
+		orDefault(atLeast("noise", 0), -1), between("keep", 0, 1, false, true), atLeast("limit", 0),
+		coreWattsRule, gridIntensityRule); err != nil {
 		return err
 	}
 	opt := tasks.DefaultOptions(*task)
@@ -67,6 +72,7 @@ func evalRun(args []string) error {
 	opt.Finetune, opt.Seed, opt.TestFrac, opt.TrainLimit = *finetune, *seed, *testFrac, *trainLimit
 	opt.Label, opt.SplitByMode, opt.Mode = *label, *splitModes, *mode
 	opt.Perturbation.Seed = uint64(*seed)
+	opt.Energy = energyOpt()
 	if *steps > 0 {
 		opt.Probe.Steps, opt.FineTune.Steps = *steps, *steps
 	}
@@ -121,5 +127,6 @@ func evalRun(args []string) error {
 	if res.Confusion != nil {
 		fmt.Printf("\nconfusion matrix (rows = truth):\n%s", res.Confusion)
 	}
+	printCost(res.Cost)
 	return nil
 }

@@ -13,17 +13,19 @@ func TestEvalJSON(t *testing.T) {
 		"tte":        {"mae", "mape", "rmse"},
 	} {
 		out, err := capture(t, "eval", "--task", task, "--checkpoint", "scratch", "--data", small, "--quick", "--quiet",
-			"--steps", "10", "--set", "layers=1;dim=16;heads=2;ffn=32;maxlen=16", "--json")
+			"--steps", "10", "--set", "layers=1;dim=16;heads=2;ffn=32;maxlen=16", "--grid-intensity", "100", "--json")
 		if err != nil {
 			t.Fatalf("%s: %v", task, err)
 		}
 		got := lastJSON(t, out)
-		for _, k := range append(keys, "task", "checkpoint", "train_size", "test_size") {
+		for _, k := range append(keys, "task", "checkpoint", "train_size", "test_size",
+			"flops", "cpu_seconds", "energy_joules", "energy_source", "co2e_grams") {
 			if _, ok := got[k]; !ok {
 				t.Errorf("%s: JSON lacks %q: %v", task, k, got)
 			}
 		}
-		if got["task"] != task || got["checkpoint"] != "scratch" || got["test_size"].(float64) <= 0 {
+		if got["task"] != task || got["checkpoint"] != "scratch" || got["test_size"].(float64) <= 0 ||
+			got["flops"].(float64) <= 0 || got["energy_joules"].(float64) <= 0 || got["grid_g_per_kwh"] != 100.0 {
 			t.Errorf("%s: %v", task, got)
 		}
 	}

@@ -75,13 +75,21 @@ func pretrainRun(args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON summary line on stdout")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	cpuProfile := fs.String("cpuprofile", "", "write a pprof CPU profile of the run to this file")
+	earlyStop := fs.String("early-stop", "", "stop when a held-out validation loss stops improving: every=N,patience=P,val=FRAC (patience 3, val 0.1 unless given; empty: off)")
+	energyOpt := energyFlags(fs)
 	setHelp(fs, help{
 		About:   "Pre-trains a trajectory encoder self-supervised (contrastive, generative, hybrid or causal), with checkpoints and resume.",
 		Usage:   "tfm pretrain [--paradigm P] [--modality M[,M…]] [--data SPEC] [--steps N] [--checkpoint DIR] [--json]",
 		Example: "tfm pretrain --paradigm contrastive --modality gps --steps 200 --checkpoint /tmp/ckpt --json",
 		Notes: "Losses: the progress line shows each step's loss; the summary and the JSON give first_loss (step 1),\n" +
 			"last_step_loss (the last step, as on the last progress line) and last_loss = the mean over the last\n" +
-			"last_loss_steps steps (⌈steps/10⌉, at most 20: smoother than one step's loss).",
+			"last_loss_steps steps (⌈steps/10⌉, at most 20: smoother than one step's loss).\n" +
+			"Cost: the JSON has flops (counted from the model, see step_flops), cpu_seconds, energy_joules with its\n" +
+			"energy_source (measured: RAPL; else estimated: cpu_s × --core-watts) and co2e_grams at --grid-intensity;\n" +
+			"metrics.jsonl has the cumulative flops, cpu_seconds and energy_joules of every step.\n" +
+			"Green training: --early-stop every=50,patience=3,val=0.1 holds out 10% of the trajectories, computes the\n" +
+			"objective's loss on them every 50 steps (val_loss in metrics.jsonl) and stops after 3 evaluations without\n" +
+			"improvement (early_stopped, best_step, val_loss in the JSON; the last weights are kept).",
 	})
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -102,6 +110,7 @@ func pretrainRun(args []string) error {
 		between("momentum", 0, 1, false, true), between("mask-ratio", 0, 1, true, true), between("lambda", 0, 1, false, false),
 		atLeast("limit", 0), atLeast("diagnose", 0),
 		oneOf("paradigm", pretrain.ParadigmNames...), oneOf("masking", "random", "span", "road"), specOf("balance", pretrain.Balancers, func(s string) error { _, err := pretrain.BalancerByName(s, *lambda); return err }),
+		coreWattsRule, gridIntensityRule, parsed("early-stop", func(s string) error { _, err := pretrain.ParseEarlyStop(s); return err }),
 	); err != nil {
 		return err
 	}
@@ -122,6 +131,8 @@ func pretrainRun(args []string) error {
 	opt.Generative.Masking, opt.Generative.MaskRatio = *masking, *ratio
 	opt.Hybrid.Lambda, opt.Hybrid.Balance = *lambda, *balance
 	opt.Causal.Label, opt.Causal.Confounder = *label, *confounder
+	opt.Energy = energyOpt()
+	opt.EarlyStop, _ = pretrain.ParseEarlyStop(*earlyStop) // validated above
 	if err := checkSetKeys(*set, encoder.Keys()); err != nil {
 		return err
 	}
@@ -205,6 +216,10 @@ func pretrainRun(args []string) error {
 	for _, c := range res.Changes {
 		fmt.Printf("changed at step %d: --%s %s → %s\n", c.Step, c.Setting, c.From, c.To)
 	}
+	if res.BestStep > 0 {
+		fmt.Printf("validation: best loss %.4f at step %d%s\n", res.ValLoss, res.BestStep, map[bool]string{true: " (stopped early)"}[res.EarlyStopped])
+	}
+	printCost(res.Reading)
 	if dg := out.Diagnostics; dg != nil {
 		fmt.Printf("collapse: mean std %.3f, effective rank %.1f/%d; alignment %.3f uniformity %.3f\n",
 			dg.Collapse.MeanStd, dg.Collapse.EffectiveRank, dg.Collapse.Dim, dg.Alignment, dg.Uniformity)

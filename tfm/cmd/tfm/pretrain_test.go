@@ -19,7 +19,8 @@ func TestPretrainJSONAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := lastJSON(t, out)
-	for _, k := range []string{"paradigm", "modality", "steps", "first_loss", "last_loss", "steps_per_second", "backend", "diagnostics"} {
+	for _, k := range []string{"paradigm", "modality", "steps", "first_loss", "last_loss", "steps_per_second", "backend", "diagnostics",
+		"flops", "step_flops", "cpu_seconds", "energy_joules", "energy_source", "co2e_grams", "grid_g_per_kwh"} {
 		if _, ok := got[k]; !ok {
 			t.Errorf("JSON lacks %q: %v", k, got)
 		}
@@ -27,6 +28,14 @@ func TestPretrainJSONAndResume(t *testing.T) {
 	if got["paradigm"] != "generative" || got["modality"] != "grid" || got["steps"].(float64) != 20 ||
 		!(got["last_loss"].(float64) < got["first_loss"].(float64)) {
 		t.Fatalf("unexpected summary %v", got)
+	}
+	if got["flops"].(float64) != 20*got["step_flops"].(float64) || got["energy_joules"].(float64) <= 0 ||
+		!strings.Contains(got["energy_source"].(string), "RAPL") && !strings.Contains(got["energy_source"].(string), "cpu_s × 10 W per core") ||
+		got["grid_g_per_kwh"].(float64) != 475 {
+		t.Errorf("cost %v %v %v %v", got["flops"], got["energy_joules"], got["energy_source"], got["grid_g_per_kwh"])
+	}
+	if h := stepLines(t, dir); len(h) != 20 || h[19].FLOPs != got["flops"] {
+		t.Errorf("metrics.jsonl: %d lines, last flops %v, want 20 and %v", len(h), h[len(h)-1].FLOPs, got["flops"])
 	}
 	// Same checkpoint, more steps: resumes at 20 (a new schedule phase, asked for).
 	out, err = capture(t, "pretrain", append(args, "--steps", "30", "--extend")...)
@@ -90,6 +99,9 @@ func TestFlagRanges(t *testing.T) {
 		{"pretrain", "--batch 1", "--batch 1: want ≥ 2"},
 		{"pretrain", "--masking diagonal --paradigm generative", `--masking "diagonal": want one of random, span, road`},
 		{"pretrain", "--extend", "--extend needs --steps"},
+		{"pretrain", "--core-watts 0", "--core-watts 0: want > 0"},
+		{"pretrain", "--early-stop every=10,val=2", `--early-stop "every=10,val=2": Options.EarlyStop.ValFrac = 2: must be in (0, 1)`},
+		{"eval", "--task tte --grid-intensity -5", "--grid-intensity -5: want > 0"},
 		{"eval", "--task tte --test 1.5", "--test 1.5: want in (0, 1)"},
 		{"eval", "--task similarity --drop 2", "--drop 2: want in [0, 1), or -1 for the default"},
 		{"eval", "--task similarity --noise -5", "--noise -5: want ≥ 0, or -1 for the default"},
@@ -222,5 +234,19 @@ func TestEvalRefusesTinyDataAndUnknownMode(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err %v, want %q", c.args, err, c.want)
 		}
+	}
+}
+
+// --early-stop stops a noisy run before --steps and says where the best
+// validation loss was.
+func TestPretrainEarlyStop(t *testing.T) {
+	out, err := capture(t, "pretrain", append(tinyRun[1:], "--quiet", "--json", "--steps", "100", "--lr", "0.03",
+		"--early-stop", "every=2,patience=2,val=0.25")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := lastJSON(t, out)
+	if got["early_stopped"] != true || got["steps"].(float64) >= 100 || got["best_step"].(float64) != got["steps"].(float64)-4 || got["val_loss"].(float64) <= 0 {
+		t.Fatalf("early stop: %v", got)
 	}
 }

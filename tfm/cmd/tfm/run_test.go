@@ -57,8 +57,8 @@ func tfmBinary(t *testing.T) string {
 var tinyRun = []string{"pretrain", "--data", "synthetic:seed=1,trajectories=40", "--set", "layers=1;dim=16;heads=2;ffn=32;maxlen=16",
 	"--batch", "8", "--diagnose", "0"}
 
-// stepLines reads metrics.jsonl: step, loss, terms and lr of each line
-// (not the wall time).
+// stepLines reads metrics.jsonl: step, loss, terms, lr and the counted
+// FLOPs of each line (not the wall time, CPU seconds or energy).
 func stepLines(t *testing.T, dir string) []pretrain.StepMetrics {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(dir, pretrain.MetricsFile))
@@ -70,7 +70,7 @@ func stepLines(t *testing.T, dir string) []pretrain.StepMetrics {
 	for sc.Scan() {
 		var sm pretrain.StepMetrics
 		if json.Unmarshal(sc.Bytes(), &sm) == nil {
-			sm.Seconds = 0
+			sm.Seconds, sm.CPUSeconds, sm.EnergyJoules = 0, 0, 0
 			out = append(out, sm)
 		}
 	}

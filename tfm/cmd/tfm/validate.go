@@ -65,6 +65,12 @@ func specOf(name string, values []string, parse func(string) error) flagRule {
 	return r
 }
 
+// parsed is a flag whose whole value parse accepts (a key=value,… spec
+// without a NAME).
+func parsed(name string, parse func(string) error) flagRule {
+	return flagRule{name: name, parse: parse}
+}
+
 // validateFlags checks the parsed flags of fs against the rules; the error
 // names every flag out of range, its value and the valid range.
 func validateFlags(fs *flag.FlagSet, rules ...flagRule) error {
@@ -75,6 +81,12 @@ func validateFlags(fs *flag.FlagSet, rules ...flagRule) error {
 			panic("validateFlags: no flag --" + r.name + " in " + fs.Name())
 		}
 		s := f.Value.String()
+		if r.parse != nil && r.enum == nil {
+			if err := r.parse(s); err != nil {
+				bad = append(bad, fmt.Sprintf("--%s %q: %v", r.name, s, err))
+			}
+			continue
+		}
 		if r.parse != nil {
 			name, _, _ := strings.Cut(s, ":")
 			if !slices.Contains(r.enum, name) {
