@@ -83,6 +83,9 @@ type Runner struct {
 	// Custom, when set, runs the experiment instead of the variants × tasks
 	// loop (an experiment of its own design, e.g. causal-shift).
 	Custom func(ctx context.Context, name string, ts []*traj.Trajectory, cfg Config) (*Report, error)
+	// FineTunes says a Custom experiment fine-tunes with the configuration's
+	// task settings (Config.Eval.FineTune), which results.json then records.
+	FineTunes bool
 }
 
 // Experiments is the registry of experiments by name (what Run and
@@ -523,8 +526,11 @@ func (c Config) recorded(runner Runner) Config {
 	if !slices.Contains(runner.Grids, "maskings") {
 		c.Maskings = nil
 	}
-	if runner.Custom != nil { // its own design: no modality or fine-tuning budget of the config
-		c.Modality, c.Eval.FineTune.Steps = "", 0
+	if runner.Custom != nil { // its own design: no modality (or fine-tuning budget) of the config
+		c.Modality = ""
+		if !runner.FineTunes {
+			c.Eval.FineTune.Steps = 0
+		}
 	}
 	return c
 }

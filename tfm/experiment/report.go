@@ -86,7 +86,7 @@ func lowerIsBetter(metric string) bool {
 // balance diagnosis).
 func noDirection(task string) bool {
 	switch task {
-	case "bias_shifted", "context_probe", TaskSeconds, TaskBalance:
+	case "bias_shifted", "context_probe", TaskSeconds, TaskBalance, TaskEnergy:
 		return true
 	}
 	return false
@@ -337,6 +337,11 @@ func (r *Report) Figures() map[string]viz.Figure {
 			figs["tradeoff_"+global.task+"_"+global.metric] = f
 		}
 	}
+	for _, g := range []struct{ task, metric string }{{"tte", "mae"}, {"similarity", "mean_rank"}} {
+		if f, ok := r.Pareto(g.task, g.metric); ok {
+			figs["pareto_"+g.task+"_"+g.metric] = f
+		}
+	}
 	return figs
 }
 
@@ -441,6 +446,8 @@ var metricLabels = map[string]string{
 	"recovery_error_m":  "recovery error (m)",
 	"recovery_accuracy": "recovery accuracy (share of points)",
 	"final_loss":        "final pre-training loss",
+	"pretrain_joules":   "energy of pre-training (J)",
+	"total_joules":      "energy of pre-training + the task (J)",
 	BalanceGenShareLast: "generative share w_gen/(w_gen+w_con), last fifth of steps",
 	BalanceGradRatio:    "weighted gradient-norm ratio gen/con (1 = balanced)",
 	BalanceGradCos:      "cosine between the two gradients",

@@ -163,6 +163,22 @@ func (m *Model) Modalities() []string {
 	return names
 }
 
+// Params is the number of the encoders' parameters (every variable under a
+// branch's scope: embeddings, layers, final norm; not task heads).
+func (m *Model) Params() int {
+	n := 0
+	for v := range m.Store.IterVariables() {
+		for _, b := range m.Branches {
+			prefix := "/" + b.Scope
+			if v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+"/") {
+				n += v.Shape().Size()
+				break
+			}
+		}
+	}
+	return n
+}
+
 // Dim is the size of an embedding: the branches' pooled vectors side by side.
 func (m *Model) Dim() int {
 	d := 0

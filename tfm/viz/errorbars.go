@@ -213,6 +213,38 @@ func (l *pointLabels) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 }
 
+// LogX puts the x axis on a log scale (powers of ten ticked), padded by a
+// factor of 1.15 either side; every x value must be positive.
+func (c *Chart) LogX() *Chart {
+	lo, hi := c.Plot.X.Min, c.Plot.X.Max
+	if c.Plot.X.Scale == (plot.LinearScale{}) { // undo padX's linear room
+		lo, hi = (lo*21+hi)/22, (hi*21+lo)/22
+	}
+	if !(lo > 0) || math.IsInf(hi, 0) {
+		return c.fail(fmt.Errorf("log x axis: x range [%g, %g] must be positive", lo, hi))
+	}
+	c.Plot.X.Scale, c.Plot.X.Tick.Marker = plot.LogScale{}, logTicker{}
+	c.Plot.X.Min, c.Plot.X.Max = lo/1.15, hi*1.15
+	return c
+}
+
+// logTicker labels 1, 2 and 5 times each power of ten in range (gonum's
+// LogTicks labels only the powers, too few for a range under 100×).
+type logTicker struct{}
+
+func (logTicker) Ticks(min, max float64) []plot.Tick {
+	var ts []plot.Tick
+	for e := math.Floor(math.Log10(min)); math.Pow(10, e) <= max; e++ {
+		for _, m := range []float64{1, 2, 5} {
+			v := m * math.Pow(10, e)
+			if v >= min && v <= max {
+				ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', 3, 64)})
+			}
+		}
+	}
+	return ts
+}
+
 // padX leaves 5 % of room left and right of the data (labels, bar caps).
 func (c *Chart) padX() {
 	lo, hi := c.Plot.X.Min, c.Plot.X.Max
