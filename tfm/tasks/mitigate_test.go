@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/tfm-course/course/tfm/encoder"
+	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
@@ -174,6 +175,52 @@ func TestFineTuneMitigationErrors(t *testing.T) {
 		_, err := FineTune(m, ts, y, nil, 0, cfg)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", c.mit, err, c.want)
+		}
+	}
+}
+
+// Evaluate passes the train split's groups to fine-tuning and reports
+// group DRO's q; a mitigation it cannot apply is refused naming the field.
+func TestEvaluateMitigation(t *testing.T) {
+	ts := RandomWalks(120, 8)
+	for i, tr := range ts {
+		tr.Mode = []string{"car", "car", "car", "walk"}[i%4]
+	}
+	opt := QuickOptions("tte")
+	opt.Encoder, opt.FineTune.Steps = tinyEncoderConfig(), 10
+	opt.Mitigation, opt.MitigationGroups = "dro", "mode"
+	res, err := Evaluate(nil, ts, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, ok := res.Extra["group_weights"].(map[string]float64)
+	if !ok || len(q) != 2 || math.Abs(q["car"]+q["walk"]-1) > 1e-4 || res.Extra["mitigation"] != "dro" {
+		t.Errorf("Extra %v, want dro's q over car and walk", res.Extra)
+	}
+	enc, err := NewScratch(tinyEncoderConfig(), ts, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		task, mit, key string
+		enc            bool
+		want           string
+	}{
+		{"tte", "fair", "mode", false, `Options.Mitigation "fair": want one of`},
+		{"tte", "reweight", "", false, "needs Options.MitigationGroups"},
+		{"similarity", "balanced", "mode", false, "only tte and classify"},
+		{"tte", "balanced", "mode", true, "set Finetune (--finetune)"},
+		{"tte", "balanced", "income", false, `has no group for key "income"`},
+	} {
+		o := QuickOptions(c.task)
+		o.Encoder, o.FineTune.Steps, o.Probe.Steps = tinyEncoderConfig(), 1, 1
+		o.Mitigation, o.MitigationGroups = c.mit, c.key
+		var e *tfm.Model
+		if c.enc {
+			e = enc
+		}
+		if _, err := Evaluate(e, ts, o); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %s %q: %v, want %q", c.task, c.mit, c.key, err, c.want)
 		}
 	}
 }
