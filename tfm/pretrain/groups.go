@@ -40,7 +40,7 @@ func groupMembers(trajs []*traj.Trajectory, key string) ([][]*traj.Trajectory, e
 	for _, t := range trajs {
 		g, err := groupOf(t, key)
 		if err != nil {
-			return nil, fmt.Errorf("pretrain: Options.GroupBalance: %w", err)
+			return nil, fmt.Errorf("pretrain: GroupBalance (--group-balance) %q: %w", key, err)
 		}
 		by[g] = append(by[g], t)
 	}

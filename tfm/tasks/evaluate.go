@@ -188,6 +188,13 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 	if len(test) < MinTest && opt.Task != "similarity" {
 		return res, tooFew(opt.Task, "test trajectories", len(test), MinTest)
 	}
+	if opt.Mitigation != "" && opt.MitigationGroups != "" {
+		for _, t := range train {
+			if _, err := groupOf(t, opt.MitigationGroups); err != nil {
+				return res, fmt.Errorf("tasks: Options.MitigationGroups (--mitigation-groups) %q: %w", opt.MitigationGroups, err)
+			}
+		}
+	}
 	defer func() { // the tasks drop unusable examples: check what was scored
 		if err == nil && res.Test < MinTest {
 			err = tooFew(opt.Task, "test examples scored", res.Test, MinTest)

@@ -210,7 +210,7 @@ func TestEvaluateMitigation(t *testing.T) {
 		{"tte", "reweight", "", false, "needs Options.MitigationGroups"},
 		{"similarity", "balanced", "mode", false, "only tte and classify"},
 		{"tte", "balanced", "mode", true, "set Finetune (--finetune)"},
-		{"tte", "balanced", "income", false, `has no group for key "income"`},
+		{"tte", "balanced", "income", false, `MitigationGroups (--mitigation-groups) "income": trajectory`},
 	} {
 		o := QuickOptions(c.task)
 		o.Encoder, o.FineTune.Steps, o.Probe.Steps = tinyEncoderConfig(), 1, 1
