@@ -90,6 +90,9 @@ func (o Options) Settings(data string, trajectories int) map[string]string {
 		"weight-decay": f(o.WeightDecay), "warmup": i(o.WarmupSteps), "clip": f(o.ClipNorm),
 		"data": data, "trajectories": i(trajectories),
 	}
+	if o.GroupBalance != "" {
+		s["group-balance"] = o.GroupBalance
+	}
 	if o.Paradigm == "contrastive" || o.Paradigm == "hybrid" {
 		c := o.Contrastive
 		s["temperature"], s["proj-dim"], s["augment"], s["queue"] = f(c.Temperature), i(c.ProjDim), c.Augment, i(c.Queue)

@@ -63,6 +63,11 @@ type Options struct {
 	// Filter, when set, keeps only the training trajectories it accepts
 	// (e.g. the "train" split of a planted-bias data set).
 	Filter func(*traj.Trajectory) bool
+	// GroupBalance, when set, is a group key (district_type, income, mode,
+	// user or a label key): each batch slot draws a group uniformly, then a
+	// trajectory of it (groups.go); every training trajectory must have
+	// the group. Empty: trajectories drawn uniformly.
+	GroupBalance string
 	// Data names the training data in the run's settings record (the CLI
 	// passes its --data spec; empty: the data set's name).
 	Data string
@@ -263,8 +268,14 @@ func Train(ctx context.Context, be compute.Backend, ds *traj.Dataset, opt Option
 		}
 	}
 	m.Meta.Paradigm, m.Name = opt.Paradigm, opt.Paradigm
+	var groups [][]*traj.Trajectory
+	if opt.GroupBalance != "" {
+		if groups, err = groupMembers(trajs, opt.GroupBalance); err != nil {
+			return nil, err
+		}
+	}
 
-	r := &run{opt: opt, obj: obj, store: m.Store, trajs: trajs, meter: meter, res: &Result{
+	r := &run{opt: opt, obj: obj, store: m.Store, trajs: trajs, groups: groups, meter: meter, res: &Result{
 		Paradigm: opt.Paradigm, Modality: opt.Modality, Backend: be.Name(), Encoder: m.Primary().Encoder.String(), Model: m,
 		StepFLOPs: StepFLOPs(opt, m)}}
 	if valFeeds != nil {
@@ -362,9 +373,11 @@ type run struct {
 	obj   Objective
 	store *model.Store
 	trajs []*traj.Trajectory
-	res   *Result
-	meter *energy.Meter
-	val   *validation // nil without early stopping
+	// groups, with Options.GroupBalance, are trajs by group.
+	groups [][]*traj.Trajectory
+	res    *Result
+	meter  *energy.Meter
+	val    *validation // nil without early stopping
 	// logged is the cost of the runs before this one (the log's last kept line).
 	logged StepMetrics
 	ckpt   *tfm.Checkpoints
@@ -627,8 +640,7 @@ func (d *stepData) Iter() iter.Seq2[train.Batch, error] {
 	return func(yield func(train.Batch, error) bool) {
 		r := d.r
 		for step := int(optimizer.GetGlobalStep(r.store)); ; step++ {
-			rng := rand.New(rand.NewPCG(uint64(r.opt.Seed), uint64(step)))
-			sel := sample(rng, r.trajs, r.opt.BatchSize)
+			rng, sel := r.stepBatch(step)
 			f, err := r.obj.Inputs(rng, sel)
 			var ins []*tensors.Tensor
 			if err == nil {
@@ -642,6 +654,17 @@ func (d *stepData) Iter() iter.Seq2[train.Batch, error] {
 			}
 		}
 	}
+}
+
+// stepBatch draws the trajectories of global step step (uniformly, or
+// group-balanced) and returns them with the generator the step's inputs
+// go on drawing from.
+func (r *run) stepBatch(step int) (*rand.Rand, []*traj.Trajectory) {
+	rng := rand.New(rand.NewPCG(uint64(r.opt.Seed), uint64(step)))
+	if r.groups != nil {
+		return rng, sampleBalanced(rng, r.groups, r.opt.BatchSize)
+	}
+	return rng, sample(rng, r.trajs, r.opt.BatchSize)
 }
 
 // sample draws k distinct trajectories (partial Fisher–Yates on indices).

@@ -161,6 +161,8 @@ type ClassifyResult struct {
 	Method Method `json:"method"`
 	Train  int    `json:"train_size"`
 	Test   int    `json:"test_size"`
+	// GroupWeights is group DRO's final q (FineTuned.GroupWeights).
+	GroupWeights map[string]float64 `json:"group_weights,omitempty"`
 }
 
 // classifySets labels train and test with the classes seen in train; test
@@ -224,5 +226,5 @@ func ClassifyFineTune(m *tfm.Model, train, test []*traj.Trajectory, key string, 
 		return ClassifyResult{}, err
 	}
 	met, err := Classification(classes, yte, pred)
-	return ClassifyResult{ClassificationMetrics: met, Key: key, Method: methodOf(m, cfg), Train: len(tr), Test: len(te)}, err
+	return ClassifyResult{ClassificationMetrics: met, Key: key, Method: methodOf(m, cfg), Train: len(tr), Test: len(te), GroupWeights: ft.GroupWeights}, err
 }

@@ -47,6 +47,13 @@ type Options struct {
 	Perturbation Perturbation // similarity: drop / noise applied to both halves
 	MinPoints    int          // similarity: minimum points per half
 
+	// Mitigation is the fairness mitigation of fine-tuning (tte and
+	// classify, fine-tuned or scratch: Mitigations) over the groups
+	// MitigationGroups names (district_type, income, mode, user or a label
+	// key), read from each training trajectory.
+	Mitigation       string
+	MitigationGroups string
+
 	Probe    ProbeConfig
 	FineTune FineTuneConfig
 	Route    RouteConfig
@@ -178,11 +185,18 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 		}
 		res.Cost = meter.Read()
 	}()
+	scratch := enc == nil
+	if err := opt.checkMitigation(scratch); err != nil {
+		return res, err
+	}
+	if opt.Mitigation != "" {
+		ft.Mitigation, ft.GroupKey = opt.Mitigation, opt.MitigationGroups
+		res.Extra["mitigation"], res.Extra["mitigation_groups"] = opt.Mitigation, opt.MitigationGroups
+	}
 	trainAll, test, err := Split(ts, opt.TestFrac, seed)
 	if err != nil {
 		return res, err
 	}
-	scratch := enc == nil
 	if scratch {
 		enc, err = NewScratch(opt.Encoder, trainAll, opt.Seed)
 		if err != nil {
@@ -201,6 +215,13 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 	}
 	if len(test) < MinTest && opt.Task != "similarity" {
 		return res, tooFew(opt.Task, "test trajectories", len(test), MinTest)
+	}
+	if opt.Mitigation != "" && opt.MitigationGroups != "" {
+		for _, t := range train {
+			if _, err := groupOf(t, opt.MitigationGroups); err != nil {
+				return res, fmt.Errorf("tasks: Options.MitigationGroups (--mitigation-groups) %q: %w", opt.MitigationGroups, err)
+			}
+		}
 	}
 	defer func() { // the tasks drop unusable examples: check what was scored
 		if err == nil && res.Test < MinTest {
@@ -226,6 +247,9 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 		}
 		res.Method, res.Train, res.Test = r.Method, r.Train, r.Test
 		res.Metrics = map[string]float64{"mae": r.MAE, "mape": r.MAPE, "rmse": r.RMSE}
+		if r.GroupWeights != nil {
+			res.Extra["group_weights"] = r.GroupWeights
+		}
 	case "similarity":
 		queries, distractors := SplitQueries(test, opt.Queries, seed)
 		distractors = append(distractors, trainAll...)
@@ -277,6 +301,9 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 		res.Baseline = map[string]float64{"accuracy": r.MajorityAccuracy}
 		res.Confusion = r.Confusion
 		res.Extra["label"] = opt.Label
+		if r.GroupWeights != nil {
+			res.Extra["group_weights"] = r.GroupWeights
+		}
 		if mf, err := ClassifyProbe(MotionFeatures{}, train, test, opt.Label, probe); err == nil {
 			res.Extra["motion_features_accuracy"] = mf.Accuracy
 			res.Extra["motion_features_macro_f1"] = mf.MacroF1
@@ -301,6 +328,27 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 		return res, fmt.Errorf("unknown task %q (want one of %v)", opt.Task, Tasks)
 	}
 	return res, nil
+}
+
+// checkMitigation refuses a mitigation Evaluate cannot apply: unknown, on
+// a task or method without fine-tuning, or without a group key.
+func (o Options) checkMitigation(scratch bool) error {
+	if o.Mitigation == "" || o.Mitigation == "none" {
+		return nil
+	}
+	if !slices.Contains(Mitigations, o.Mitigation) {
+		return fmt.Errorf("tasks: Options.Mitigation %q: want one of %v", o.Mitigation, Mitigations)
+	}
+	if o.Task != "tte" && o.Task != "classify" {
+		return fmt.Errorf("tasks: Options.Mitigation %q: only tte and classify fine-tune with a mitigation, not %s", o.Mitigation, o.Task)
+	}
+	if !scratch && !o.Finetune {
+		return fmt.Errorf("tasks: Options.Mitigation %q mitigates fine-tuning: set Finetune (--finetune) or use the scratch baseline", o.Mitigation)
+	}
+	if o.MitigationGroups == "" {
+		return fmt.Errorf("tasks: Options.Mitigation %q needs Options.MitigationGroups (a group key: district_type, income, mode, user or a label key)", o.Mitigation)
+	}
+	return nil
 }
 
 // knownMode fails when no trajectory of ts has the mode, naming the modes

@@ -41,3 +41,17 @@ func ExampleNewSelfSimilarity() {
 	// Output:
 	// 50 queries, 250 distractors, mean rank 1.0
 }
+
+// Fine-tuning with a fairness mitigation: group DRO over the transport
+// modes, its final q read back per group (compiled, not run: it trains).
+func ExampleFineTune_groupDRO() {
+	ts := tasks.RandomWalks(200, 1)
+	for i, t := range ts {
+		t.Mode = []string{"car", "car", "car", "walk"}[i%4] // an under-represented group
+	}
+	m, _ := tasks.NewScratch(tasks.DefaultOptions("tte").Encoder, ts, 1)
+	cfg := tasks.DefaultFineTuneConfig()
+	cfg.Mitigation, cfg.GroupKey = "dro", "mode" // or "balanced", "reweight"; Groups for explicit groups
+	ft, _ := tasks.FineTune(m, ts, tasks.TravelTimes(ts), nil, 0, cfg)
+	fmt.Printf("q: car %.2f, walk %.2f\n", ft.GroupWeights["car"], ft.GroupWeights["walk"])
+}

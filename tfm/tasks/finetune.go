@@ -10,7 +10,6 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train"
-	"github.com/gomlx/gomlx/ml/train/loss"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/tfm-course/course/tfm/encoder"
@@ -52,6 +51,17 @@ type FineTuneConfig struct {
 	// Log, when set, receives the loss every LogEvery steps.
 	Log      func(step int, loss float64)
 	LogEvery int
+	// Mitigation is the fairness mitigation over the training examples'
+	// groups (Mitigations: none, balanced, reweight, dro; "" = none; see
+	// mitigate.go). Groups gives each example's group (len = the
+	// examples'), or GroupKey reads it from each training trajectory
+	// (district_type, income, mode, user or a label key) when Groups is
+	// nil; one of them is required unless Mitigation is none.
+	Mitigation string
+	Groups     []string
+	GroupKey   string
+	// DROStep is group DRO's step size η (0 = DefaultDROStep).
+	DROStep float64
 }
 
 // DefaultFineTuneConfig trains 300 steps of 32 trajectories at 1e-3.
@@ -148,6 +158,9 @@ type FineTuned struct {
 	yMean      float64
 	yStd       float64
 	Losses     []float64 // training loss every step
+	// GroupWeights is group DRO's final q by group (Mitigation dro; nil
+	// otherwise): the weight each group's loss had at the end.
+	GroupWeights map[string]float64
 }
 
 // FineTune trains a copy of m's variables together with a head on the task:
@@ -163,6 +176,16 @@ func FineTune(m *tfm.Model, ts []*traj.Trajectory, y []float64, classes []int, n
 	regression := classes == nil
 	if regression && len(y) != n || !regression && len(classes) != n {
 		return nil, fmt.Errorf("tasks: %d trajectories, %d targets, %d labels", n, len(y), len(classes))
+	}
+	groups, err := cfg.trainingGroups(ts)
+	if err != nil {
+		return nil, err
+	}
+	mitigation := cfg.mitigation()
+	groupNames, groupIdx := groupIndex(groups)
+	eta := cfg.DROStep
+	if eta == 0 {
+		eta = DefaultDROStep
 	}
 	fm, err := taskCopy(m, cfg)
 	if err != nil {
@@ -184,9 +207,9 @@ func FineTune(m *tfm.Model, ts []*traj.Trajectory, y []float64, classes []int, n
 	head := func(scope *model.Scope, in tfm.Nodes) *graph.Node {
 		return headGraph(scope.In("task_head"), fm.Pooled(scope, in), hidden, outputs)
 	}
-	lossFn := loss.MeanSquaredError
-	if !regression {
-		lossFn = loss.SparseCategoricalCrossEntropyLogits
+	lossFn, err := mitigatedLoss(fm.Store, mitigation, regression, len(groupNames), eta)
+	if err != nil {
+		return nil, err
 	}
 	var names []string
 	modelFn := func(scope *model.Scope, nodes []*graph.Node) *graph.Node {
@@ -195,13 +218,20 @@ func FineTune(m *tfm.Model, ts []*traj.Trajectory, y []float64, classes []int, n
 	trainer := train.NewTrainer(fm.Backend, fm.Store, modelFn, lossFn,
 		optimizer.Adam().LearningRate(cfg.LearningRate).Done(), nil, nil)
 	bs := min(cfg.BatchSize, n)
-	order := newShuffler(n, uint64(cfg.Seed), 0xfeed)
-	batch := make([]*traj.Trajectory, bs)
+	draw := newShuffler(n, uint64(cfg.Seed), 0xfeed).next
+	if mitigation == "balanced" {
+		draw = newBalancedSampler(groupIdx, len(groupNames), uint64(cfg.Seed)).next
+	}
+	var weights []float64
+	if mitigation == "reweight" {
+		weights = reweightWeights(groupIdx, len(groupNames))
+	}
+	batch, rows := make([]*traj.Trajectory, bs), make([]int, bs)
 	next := func(step int) (train.Batch, error) {
 		fl, cl := make([]float32, bs), make([]int32, bs)
 		for b := range bs {
-			i := order.next()
-			batch[b] = ts[i]
+			i := draw()
+			batch[b], rows[b] = ts[i], i
 			if regression {
 				fl[b] = float32((y[i] - ft.yMean) / ft.yStd)
 			} else {
@@ -220,12 +250,21 @@ func FineTune(m *tfm.Model, ts []*traj.Trajectory, y []float64, classes []int, n
 		if !regression {
 			label = tensors.FromFlatDataAndDimensions(cl, bs, 1)
 		}
-		return train.Batch{Inputs: ins, Labels: []*tensors.Tensor{label}}, err
+		labels := []*tensors.Tensor{label}
+		if extra := groupLabel(mitigation, rows, groupIdx, weights); extra != nil {
+			labels = append(labels, extra)
+		}
+		return train.Batch{Inputs: ins, Labels: labels}, err
 	}
 	ft.Losses, err = fitLoop(trainer, cfg.Steps, next, cfg.Log, cfg.LogEvery)
 	countTrained(fm, len(ft.Losses)*bs, cfg.Freeze)
 	if err != nil {
 		return nil, err
+	}
+	if mitigation == "dro" {
+		if ft.GroupWeights, err = droWeights(fm.Store, groupNames); err != nil {
+			return nil, err
+		}
 	}
 	ft.exec = tfm.NewExec(fm.Backend, fm.Store, head)
 	return ft, nil

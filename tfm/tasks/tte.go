@@ -108,6 +108,8 @@ type TTEResult struct {
 	Method Method `json:"method"`
 	Train  int    `json:"train_size"`
 	Test   int    `json:"test_size"`
+	// GroupWeights is group DRO's final q (FineTuned.GroupWeights).
+	GroupWeights map[string]float64 `json:"group_weights,omitempty"`
 }
 
 func validTTE(ts []*traj.Trajectory) []*traj.Trajectory {
@@ -193,5 +195,5 @@ func TTEFineTune(m *tfm.Model, train, test []*traj.Trajectory, route RouteConfig
 		return TTEResult{}, err
 	}
 	met, err := Regression(pred, TravelTimes(test))
-	return TTEResult{RegressionMetrics: met, Method: methodOf(m, cfg), Train: len(train), Test: len(test)}, err
+	return TTEResult{RegressionMetrics: met, Method: methodOf(m, cfg), Train: len(train), Test: len(test), GroupWeights: ft.GroupWeights}, err
 }

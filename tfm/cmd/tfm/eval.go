@@ -37,6 +37,8 @@ func evalRun(args []string) error {
 	drop := fs.Float64("drop", -1, "similarity: drop rate applied to both halves (-1 = default 0.5)")
 	noise := fs.Float64("noise", -1, "similarity: Gaussian noise in metres on both halves (-1 = default 30)")
 	keep := fs.Float64("keep", 0, "recover: keep rate (0 = default 0.25)")
+	mitigation := fs.String("mitigation", "none", "tte, classify (fine-tuned or scratch): fairness mitigation "+strings.Join(tasks.Mitigations, "|")+" over the --mitigation-groups groups")
+	mitigationGroups := fs.String("mitigation-groups", "", "group key of --mitigation: district_type, income, mode, user or a label key")
 	set := fs.String("set", "", `scratch: encoder hyperparameters, e.g. "layers=2;dim=64"`)
 	limitN := fs.Int("limit", 0, "use only the first K trajectories (0 = all)")
 	asJSON := fs.Bool("json", false, "print one JSON line with the metrics on stdout")
@@ -48,7 +50,10 @@ func evalRun(args []string) error {
 		Example: "tfm eval --task classify --checkpoint scratch --quick --json",
 		Notes: "Cost: the JSON has flops (the encoder's, counted from the model: rows trained ×3, rows run forward),\n" +
 			"cpu_seconds, energy_joules with its energy_source (measured: RAPL; else estimated: cpu_s × --core-watts)\n" +
-			"and co2e_grams at --grid-intensity.",
+			"and co2e_grams at --grid-intensity.\n" +
+			"Fairness mitigations (tte, classify; --finetune or scratch): --mitigation balanced draws each batch slot's\n" +
+			"group uniformly, reweight weighs example i by N/(G·n_g), dro is online group DRO (the JSON's group_weights\n" +
+			"is its final q); --mitigation-groups names the groups (e.g. mode, income, district_type).",
 	})
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -62,8 +67,11 @@ func evalRun(args []string) error {
 	if err := validateFlags(fs, oneOf("task", tasks.Tasks...), atLeast("steps", 0), between("test", 0, 1, true, true),
 		atLeast("train-limit", 0), atLeast("queries", 0), orDefault(between("drop", 0, 1, false, true), -1),
 		orDefault(atLeast("noise", 0), -1), between("keep", 0, 1, false, true), atLeast("limit", 0),
-		coreWattsRule, gridIntensityRule); err != nil {
+		coreWattsRule, gridIntensityRule, oneOf("mitigation", tasks.Mitigations...)); err != nil {
 		return err
+	}
+	if *mitigation != "none" && *mitigationGroups == "" {
+		return fmt.Errorf("--mitigation %s needs --mitigation-groups KEY (district_type, income, mode, user or a label key)", *mitigation)
 	}
 	opt := tasks.DefaultOptions(*task)
 	if *quick {
@@ -71,6 +79,9 @@ func evalRun(args []string) error {
 	}
 	opt.Finetune, opt.Seed, opt.TestFrac, opt.TrainLimit = *finetune, *seed, *testFrac, *trainLimit
 	opt.Label, opt.SplitByMode, opt.Mode = *label, *splitModes, *mode
+	if *mitigation != "none" || *mitigationGroups != "" {
+		opt.Mitigation, opt.MitigationGroups = *mitigation, *mitigationGroups
+	}
 	opt.Perturbation.Seed = uint64(*seed)
 	opt.Energy = energyOpt()
 	if *steps > 0 {

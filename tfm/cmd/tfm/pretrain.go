@@ -70,6 +70,7 @@ func pretrainRun(args []string) error {
 	label := fs.String("label", d.Causal.Label, "causal: label to predict (mode or a label key)")
 	confounder := fs.String("confounder", d.Causal.Confounder, "causal: confounder label key")
 	network := fs.String("network", "", "road network (.osm, .osm.bz2, .osm.gz, .osm.pbf) for the road modality on data without a map")
+	groupBalance := fs.String("group-balance", "", "group-balanced batches: each slot draws a group of this key uniformly, then a trip (district_type, income, mode, user or a label key; empty = uniform)")
 	limit := fs.Int("limit", 0, "use only the first K trajectories (0 = all)")
 	diag := fs.Int("diagnose", 512, "embed this many trajectories afterwards for the diagnostics (0 = skip)")
 	asJSON := fs.Bool("json", false, "print one JSON summary line on stdout")
@@ -121,7 +122,7 @@ func pretrainRun(args []string) error {
 	opt.Paradigm, opt.Modality, opt.Steps, opt.BatchSize = *paradigm, *modalityFlag, *steps, *batch
 	opt.LearningRate, opt.WeightDecay, opt.ClipNorm, opt.Seed = *lr, *wd, *clip, *seed
 	opt.CheckpointDir, opt.CheckpointEvery = *ckpt, *every
-	opt.WarmupSteps, opt.Extend, opt.Data = *warmup, *extend, *data
+	opt.WarmupSteps, opt.Extend, opt.Data, opt.GroupBalance = *warmup, *extend, *data, *groupBalance
 	if *change != "" {
 		for _, c := range strings.Split(*change, ",") {
 			opt.Change = append(opt.Change, strings.TrimSpace(c))
