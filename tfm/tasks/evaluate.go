@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tfm-course/course/tfm/encoder"
+	"github.com/tfm-course/course/tfm/fairness"
 	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
 )
@@ -45,6 +46,10 @@ type Options struct {
 	Queries      int          // similarity: number of queries
 	Perturbation Perturbation // similarity: drop / noise applied to both halves
 	MinPoints    int          // similarity: minimum points per half
+	// Groups is a fairness group key (fairness.Keys, or any label key):
+	// when set, Result.Groups and Result.BaselineGroups report the test
+	// metrics per group. "" = off.
+	Groups string
 
 	Probe    ProbeConfig
 	FineTune FineTuneConfig
@@ -91,6 +96,10 @@ type Result struct {
 	Baseline  map[string]float64
 	Confusion *ConfusionMatrix
 	Extra     map[string]any
+	// Groups and BaselineGroups compare the test metrics of the model and
+	// of the baseline (for classify: the motion-features probe) across the
+	// groups of Options.Groups; nil when it is "".
+	Groups, BaselineGroups *fairness.Report
 }
 
 // MarshalJSON flattens the result.
@@ -107,6 +116,17 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	}
 	for k, v := range r.Extra {
 		m[k] = v
+	}
+	if g := r.Groups; g != nil {
+		m["groups"] = g
+		m["group_gap"], m["group_ratio"], m["worst_group"] = g.Gap, g.Ratio, g.Worst
+		m["worst_group_"+g.Metric] = g.WorstValue
+		if r.Task == "classify" {
+			m["demographic_parity_diff"], m["equalized_odds_diff"] = g.DemographicParity, g.EqualizedOdds
+		}
+	}
+	if r.BaselineGroups != nil {
+		m["baseline_groups"] = r.BaselineGroups
 	}
 	return json.Marshal(m)
 }
@@ -149,6 +169,11 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 	res = Result{Task: opt.Task, Checkpoint: "scratch", Baseline: map[string]float64{}, Extra: map[string]any{}}
 	if !slices.Contains(Tasks, opt.Task) {
 		return res, fmt.Errorf("unknown task %q (want one of %v)", opt.Task, Tasks)
+	}
+	if opt.Groups != "" {
+		if _, err := fairness.GroupsOf(ts, opt.Groups); err != nil {
+			return res, fmt.Errorf("tasks: --groups %s: %w", opt.Groups, err)
+		}
 	}
 	trainAll, test, err := Split(ts, opt.TestFrac, seed)
 	if err != nil {
@@ -198,6 +223,16 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 		}
 		res.Method, res.Train, res.Test = r.Method, r.Train, r.Test
 		res.Metrics = map[string]float64{"mae": r.MAE, "mape": r.MAPE, "rmse": r.RMSE}
+		if opt.Groups != "" {
+			res.Groups, err = groupReport(opt.Groups, r.Scored, func(g []string) (fairness.Report, error) { return fairness.Regression(g, r.Pred, r.Truth) })
+			if err != nil {
+				return res, err
+			}
+			res.BaselineGroups, err = groupReport(opt.Groups, b.Scored, func(g []string) (fairness.Report, error) { return fairness.Regression(g, b.Pred, b.Truth) })
+			if err != nil {
+				return res, err
+			}
+		}
 	case "similarity":
 		queries, distractors := SplitQueries(test, opt.Queries, seed)
 		distractors = append(distractors, trainAll...)
@@ -227,6 +262,16 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 		res.Train, res.Test = 0, r.Queries
 		res.Metrics = map[string]float64{"mean_rank": r.MeanRank, "hr1": r.HR1, "hr5": r.HR5, "hr20": r.HR20}
 		res.Baseline = map[string]float64{"mean_rank": b.MeanRank, "hr1": b.HR1, "hr5": b.HR5, "hr20": b.HR20}
+		if opt.Groups != "" {
+			res.Groups, err = groupReport(opt.Groups, s.Queries, func(g []string) (fairness.Report, error) { return fairness.Ranks(g, r.Ranks) })
+			if err != nil {
+				return res, err
+			}
+			res.BaselineGroups, err = groupReport(opt.Groups, s.Queries, func(g []string) (fairness.Report, error) { return fairness.Ranks(g, b.Ranks) })
+			if err != nil {
+				return res, err
+			}
+		}
 		res.Extra["distractors"] = r.Distractors
 		res.Extra["drop_rate"] = opt.Perturbation.DropRate
 		res.Extra["noise_m"] = opt.Perturbation.NoiseM
@@ -249,9 +294,24 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 		res.Baseline = map[string]float64{"accuracy": r.MajorityAccuracy}
 		res.Confusion = r.Confusion
 		res.Extra["label"] = opt.Label
+		classify := func(c ClassifyResult) func(g []string) (fairness.Report, error) {
+			return func(g []string) (fairness.Report, error) {
+				return fairness.Classification(g, c.Pred, c.Truth, len(c.Confusion.Classes))
+			}
+		}
+		if opt.Groups != "" {
+			if res.Groups, err = groupReport(opt.Groups, r.Scored, classify(r)); err != nil {
+				return res, err
+			}
+		}
 		if mf, err := ClassifyProbe(MotionFeatures{}, train, test, opt.Label, probe); err == nil {
 			res.Extra["motion_features_accuracy"] = mf.Accuracy
 			res.Extra["motion_features_macro_f1"] = mf.MacroF1
+			if opt.Groups != "" {
+				if res.BaselineGroups, err = groupReport(opt.Groups, mf.Scored, classify(mf)); err != nil {
+					return res, err
+				}
+			}
 		}
 	case "recover":
 		lin, err := RecoverLinear(test, opt.Recovery)
@@ -267,12 +327,40 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 		res.Method, res.Train, res.Test = r.Method, r.Train, r.Test
 		res.Metrics = map[string]float64{"recovery_accuracy": r.Accuracy, "recovery_error_m": r.ErrorM}
 		res.Baseline = map[string]float64{"recovery_accuracy": lin.Accuracy, "recovery_error_m": lin.ErrorM}
+		if opt.Groups != "" {
+			res.Groups, err = groupReport(opt.Groups, r.Scored, func(g []string) (fairness.Report, error) {
+				return fairness.Errors(g, r.ErrorsM, "recovery_error_m")
+			})
+			if err != nil {
+				return res, err
+			}
+			res.BaselineGroups, err = groupReport(opt.Groups, lin.Scored, func(g []string) (fairness.Report, error) {
+				return fairness.Errors(g, lin.ErrorsM, "recovery_error_m")
+			})
+			if err != nil {
+				return res, err
+			}
+		}
 		res.Extra["keep_rate"] = opt.Recovery.KeepRate
 		res.Extra["radius_m"] = opt.Recovery.RadiusM
 	default:
 		return res, fmt.Errorf("unknown task %q (want one of %v)", opt.Task, Tasks)
 	}
 	return res, nil
+}
+
+// groupReport groups the scored examples by key and reports them with f.
+func groupReport(key string, scored []*traj.Trajectory, f func(groups []string) (fairness.Report, error)) (*fairness.Report, error) {
+	groups, err := fairness.GroupsOf(scored, key)
+	if err != nil {
+		return nil, err
+	}
+	r, err := f(groups)
+	if err != nil {
+		return nil, err
+	}
+	r.Key = key
+	return &r, nil
 }
 
 // knownMode fails when no trajectory of ts has the mode, naming the modes

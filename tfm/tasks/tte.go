@@ -108,6 +108,17 @@ type TTEResult struct {
 	Method Method `json:"method"`
 	Train  int    `json:"train_size"`
 	Test   int    `json:"test_size"`
+	// Scored are the test trajectories scored; Pred and Truth their
+	// predicted and true travel times in seconds (for per-group reports).
+	Scored      []*traj.Trajectory `json:"-"`
+	Pred, Truth []float64          `json:"-"`
+}
+
+// tteResult scores pred against the travel times of test.
+func tteResult(method Method, train, test []*traj.Trajectory, pred []float64) (TTEResult, error) {
+	truth := TravelTimes(test)
+	m, err := Regression(pred, truth)
+	return TTEResult{RegressionMetrics: m, Method: method, Train: len(train), Test: len(test), Scored: test, Pred: pred, Truth: truth}, err
 }
 
 func validTTE(ts []*traj.Trajectory) []*traj.Trajectory {
@@ -137,8 +148,7 @@ func TTESpeedBaseline(train, test []*traj.Trajectory) (TTEResult, error) {
 	for i, t := range test {
 		pred[i] = t.Length() / v
 	}
-	m, err := Regression(pred, TravelTimes(test))
-	return TTEResult{RegressionMetrics: m, Method: MethodBaseline, Train: len(train), Test: len(test)}, err
+	return tteResult(MethodBaseline, train, test, pred)
 }
 
 // TTEProbe embeds the route inputs with e (frozen) and trains a probe.
@@ -168,8 +178,7 @@ func TTEProbe(e Embedder, train, test []*traj.Trajectory, route RouteConfig, cfg
 	if err != nil {
 		return TTEResult{}, err
 	}
-	m, err := Regression(pred, TravelTimes(test))
-	return TTEResult{RegressionMetrics: m, Method: MethodProbe, Train: len(train), Test: len(test)}, err
+	return tteResult(MethodProbe, train, test, pred)
 }
 
 // TTEFineTune trains e (a copy) with a regression head on the route inputs:
@@ -192,6 +201,5 @@ func TTEFineTune(m *tfm.Model, train, test []*traj.Trajectory, route RouteConfig
 	if err != nil {
 		return TTEResult{}, err
 	}
-	met, err := Regression(pred, TravelTimes(test))
-	return TTEResult{RegressionMetrics: met, Method: methodOf(m, cfg), Train: len(train), Test: len(test)}, err
+	return tteResult(methodOf(m, cfg), train, test, pred)
 }
