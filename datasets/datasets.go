@@ -147,6 +147,7 @@ type Data struct {
 //
 //	synthetic                              the synthetic city, default config, with its map
 //	synthetic:seed=S,trajectories=N        … with that seed and trip count
+//	synthetic:…,inequity=1                 … recorded with the planted inequity (synth.InequityOptions defaults)
 //	FORMAT:PATH                            Open(FORMAT, PATH, Options{}), no map
 //
 // It is the only parser of data specs; LoadWithNetwork adds an OSM network
@@ -154,10 +155,11 @@ type Data struct {
 func Load(spec string) (*Data, error) {
 	name, arg, _ := strings.Cut(spec, ":")
 	if strings.EqualFold(name, "synthetic") || strings.EqualFold(name, "synth") {
-		cfg, err := SynthConfig(arg)
+		sp, err := ParseSynthSpec(arg)
 		if err != nil {
 			return nil, err
 		}
+		cfg := sp.Config
 		if err := synth.CheckMemory(cfg, 0); err != nil {
 			return nil, fmt.Errorf("data set spec %q: %w", spec, err)
 		}
@@ -165,7 +167,14 @@ func Load(spec string) (*Data, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Data{Dataset: city.Dataset(), Map: city.Map()}, nil
+		if sp.Inequity == nil {
+			return &Data{Dataset: city.Dataset(), Map: city.Map()}, nil
+		}
+		ds, _, err := city.InequityDataset(*sp.Inequity)
+		if err != nil {
+			return nil, fmt.Errorf("data set spec %q: %w", spec, err)
+		}
+		return &Data{Dataset: ds, Map: city.Map()}, nil
 	}
 	if arg == "" {
 		return nil, fmt.Errorf("data set spec %q: want synthetic[:seed=S,trajectories=N] or FORMAT:PATH with FORMAT one of %s", spec, strings.Join(Formats(), ", "))
@@ -193,35 +202,59 @@ func LoadWithNetwork(spec, osmPath string) (*Data, error) {
 	return d, nil
 }
 
-// SynthConfig parses "seed=S,trajectories=N" (either part optional) over
-// synth.DefaultConfig().
-func SynthConfig(args string) (synth.Config, error) {
-	cfg := synth.DefaultConfig()
+// SynthSpec is a parsed synthetic data spec: the city's configuration and,
+// with inequity=1, the planted recording inequity (nil: the plain city).
+type SynthSpec struct {
+	Config   synth.Config
+	Inequity *synth.InequityOptions
+}
+
+// ParseSynthSpec parses "seed=S,trajectories=N,inequity=0|1" (every part
+// optional) over synth.DefaultConfig(). inequity=1 takes the defaults of
+// synth.InequityOptions, seeded by the city's seed.
+func ParseSynthSpec(args string) (SynthSpec, error) {
+	sp := SynthSpec{Config: synth.DefaultConfig()}
 	if strings.TrimSpace(args) == "" {
-		return cfg, nil
+		return sp, nil
 	}
+	inequity := false
 	for _, kv := range strings.Split(args, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
 		if !ok {
-			return cfg, fmt.Errorf("synthetic spec %q: want key=value", kv)
+			return sp, fmt.Errorf("synthetic spec %q: want key=value", kv)
 		}
 		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 		if err != nil {
-			return cfg, fmt.Errorf("synthetic spec %q: %s is not an integer", kv, v)
+			return sp, fmt.Errorf("synthetic spec %q: %s is not an integer", kv, v)
 		}
 		switch strings.ToLower(strings.TrimSpace(k)) {
 		case "seed":
-			cfg.Seed = n
+			sp.Config.Seed = n
 		case "trajectories", "n":
 			if n <= 0 {
-				return cfg, fmt.Errorf("synthetic spec %q: trajectories must be > 0", kv)
+				return sp, fmt.Errorf("synthetic spec %q: trajectories must be > 0", kv)
 			}
-			cfg.Trajectories = int(n)
+			sp.Config.Trajectories = int(n)
+		case "inequity":
+			if n != 0 && n != 1 {
+				return sp, fmt.Errorf("synthetic spec %q: inequity must be 0 or 1", kv)
+			}
+			inequity = n == 1
 		default:
-			return cfg, fmt.Errorf("synthetic spec: unknown key %q (want seed, trajectories)", k)
+			return sp, fmt.Errorf("synthetic spec: unknown key %q (want seed, trajectories, inequity)", k)
 		}
 	}
-	return cfg, nil
+	if inequity {
+		sp.Inequity = &synth.InequityOptions{Seed: uint64(sp.Config.Seed)}
+	}
+	return sp, nil
+}
+
+// SynthConfig is the city configuration of a synthetic spec (see
+// ParseSynthSpec; the inequity key does not change the city).
+func SynthConfig(args string) (synth.Config, error) {
+	sp, err := ParseSynthSpec(args)
+	return sp.Config, err
 }
 
 // Summary is what `tfm data stats` reports about a data set.

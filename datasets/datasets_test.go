@@ -52,7 +52,14 @@ func TestLoadSynthetic(t *testing.T) {
 	if !reflect.DeepEqual(Summarize(again.Dataset), s) {
 		t.Error("same seed, different data")
 	}
-	for _, bad := range []string{"synthetic:seed=x", "synthetic:trajectories=0", "synthetic:colour=red", "nope", "shapefile:/x"} {
+	uneq, err := Load("synthetic:seed=3,trajectories=200,inequity=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(uneq.Trajectories); n >= 200 || n < 100 || uneq.Trajectories[0].Labels["inequity"] == "" || uneq.Map == nil {
+		t.Errorf("inequity=1: %d of 200 trajectories, labels %v", n, uneq.Trajectories[0].Labels)
+	}
+	for _, bad := range []string{"synthetic:seed=x", "synthetic:trajectories=0", "synthetic:colour=red", "synthetic:inequity=2", "nope", "shapefile:/x"} {
 		if _, err := Load(bad); err == nil {
 			t.Errorf("Load(%q) accepted", bad)
 		}

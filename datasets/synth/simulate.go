@@ -53,6 +53,8 @@ func (c *City) tripLabels(tr *Trip) map[string]string {
 		"district_to":        c.DistrictName(tr.ToDistrict),
 		"district_type_from": c.DistrictType(tr.FromDistrict),
 		"district_type_to":   c.DistrictType(tr.ToDistrict),
+		"income_from":        c.DistrictIncome(tr.FromDistrict),
+		"income_to":          c.DistrictIncome(tr.ToDistrict),
 		"purpose":            tr.Purpose,
 		"travel_time_s":      strconv.Itoa(int(tr.TravelTime() / time.Second)),
 	}

@@ -180,6 +180,7 @@ type District struct {
 	ID      int
 	Name    string
 	Type    string
+	Income  string      // low, middle or high (see Incomes)
 	Polygon orb.Polygon // lon/lat
 	Center  orb.Point
 }
@@ -276,6 +277,7 @@ func Generate(cfg Config) (*City, error) {
 		c.frame = newFrame(b.Center())
 		c.setDistricts(zoneDistricts(c.Network, c.frame, stream(2)))
 	}
+	c.assignIncomes(stream(8)) // its own stream: every other draw is unchanged
 	c.Usable = largestSCC(c.Network)
 	c.NodeDistrict = make([]int, len(c.Network.Nodes))
 	for i, n := range c.Network.Nodes {
@@ -361,8 +363,8 @@ func (c *City) DistrictType(i int) string {
 
 // Dataset returns the observed trajectories (deep copies, in trip order)
 // with Mode set and Labels "trip" (index in City.Trips), "district_from",
-// "district_to", "district_type_from", "district_type_to", "purpose" and
-// "travel_time_s".
+// "district_to", "district_type_from", "district_type_to", "income_from",
+// "income_to" (the districts' income levels), "purpose" and "travel_time_s".
 func (c *City) Dataset() *traj.Dataset {
 	ds := &traj.Dataset{Name: fmt.Sprintf("synthetic:seed=%d,trajectories=%d", c.Config.Seed, c.Config.Trajectories)}
 	ds.Trajectories = make([]*traj.Trajectory, len(c.Trips))

@@ -206,7 +206,7 @@ func TestTripsGroundTruth(t *testing.T) {
 				}
 			}
 		}
-		for _, key := range []string{"district_from", "district_to", "district_type_from", "district_type_to", "purpose", "travel_time_s"} {
+		for _, key := range []string{"district_from", "district_to", "district_type_from", "district_type_to", "income_from", "income_to", "purpose", "travel_time_s"} {
 			if o.Labels[key] == "" {
 				t.Fatalf("trip %s: label %q missing", tr.ID, key)
 			}

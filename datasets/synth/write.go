@@ -130,7 +130,8 @@ func (c *City) writePaths(w *bufio.Writer) error {
 
 func (c *City) writeTrips(w *bufio.Writer) error {
 	header := []string{"traj_id", "user_id", "mode", "purpose", "depart", "arrive", "travel_time_s", "from_node", "to_node",
-		"district_from", "district_type_from", "district_to", "district_type_to", "dest_poi", "path_length_m", "points"}
+		"district_from", "district_type_from", "district_to", "district_type_to", "dest_poi", "path_length_m", "points",
+		"income_from", "income_to"}
 	return writeCSV(w, header, func(emit func(...string) error) error {
 		for i := range c.Trips {
 			tr := &c.Trips[i]
@@ -141,7 +142,8 @@ func (c *City) writeTrips(w *bufio.Writer) error {
 			if err := emit(tr.ID, tr.UserID, tr.Mode, tr.Purpose, tr.Depart.UTC().Format(timeLayout), tr.Arrive.UTC().Format(timeLayout),
 				strconv.Itoa(int(tr.TravelTime()/time.Second)), strconv.Itoa(tr.From), strconv.Itoa(tr.To),
 				c.DistrictName(tr.FromDistrict), c.DistrictType(tr.FromDistrict), c.DistrictName(tr.ToDistrict), c.DistrictType(tr.ToDistrict),
-				poi, ff(c.Network.PathLength(tr.Path), 1), strconv.Itoa(len(tr.Observed.Points))); err != nil {
+				poi, ff(c.Network.PathLength(tr.Path), 1), strconv.Itoa(len(tr.Observed.Points)),
+				c.DistrictIncome(tr.FromDistrict), c.DistrictIncome(tr.ToDistrict)); err != nil {
 				return err
 			}
 		}
@@ -206,7 +208,7 @@ func (c *City) writeDistricts(w *bufio.Writer) error {
 	return writeFeatures(w, len(c.Districts), func(i int) *geojson.Feature {
 		d := &c.Districts[i]
 		f := geojson.NewFeature(d.Polygon)
-		f.Properties = geojson.Properties{"id": d.ID, "name": d.Name, "type": d.Type}
+		f.Properties = geojson.Properties{"id": d.ID, "name": d.Name, "type": d.Type, "income": d.Income}
 		return f
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"github.com/tfm-course/course/tfm/fairness"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
@@ -13,32 +14,12 @@ import (
 // trips (an under-recorded district, a rare mode) fills as many slots as
 // the largest one. Without it a step draws its trajectories uniformly.
 
-// groupOf is the group of t under key (same rule as fairness.GroupOf):
-// district_type and income read the trip's origin labels
-// (district_type_from, income_from), mode and user the trajectory's fields,
-// any other key its label. A trajectory without one is an error.
-func groupOf(t *traj.Trajectory, key string) (string, error) {
-	var g string
-	switch key {
-	case "district_type":
-		g = t.Labels["district_type_from"]
-	case "income":
-		g = t.Labels["income_from"]
-	default:
-		g = t.Label(key) // mode, user, or Labels[key]
-	}
-	if g == "" {
-		return "", fmt.Errorf("trajectory %q has no group for key %q (district_type, income, mode, user or a label key)", t.ID, key)
-	}
-	return g, nil
-}
-
 // groupMembers splits trajs by their group under key, the groups in sorted
 // order; every trajectory must have one.
 func groupMembers(trajs []*traj.Trajectory, key string) ([][]*traj.Trajectory, error) {
 	by := map[string][]*traj.Trajectory{}
 	for _, t := range trajs {
-		g, err := groupOf(t, key)
+		g, err := fairness.GroupOf(t, key)
 		if err != nil {
 			return nil, fmt.Errorf("pretrain: GroupBalance (--group-balance) %q: %w", key, err)
 		}

@@ -80,7 +80,7 @@ func TestGroupBalanceTrain(t *testing.T) {
 	}
 	ds.Trajectories[7].Mode = ""
 	_, err = Train(context.Background(), be, ds, opt)
-	if err == nil || !strings.Contains(err.Error(), `GroupBalance (--group-balance) "mode": trajectory "t007" has no group for key "mode"`) {
+	if err == nil || !strings.Contains(err.Error(), `GroupBalance (--group-balance) "mode": fairness: trajectory "t007" has no group for key "mode"`) {
 		t.Errorf("trajectory without a mode: %v", err)
 	}
 	if s := tinyOptions("generative", "gps", 3).Settings("toy", 60); s["group-balance"] != "" {

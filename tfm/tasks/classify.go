@@ -163,6 +163,11 @@ type ClassifyResult struct {
 	Test   int    `json:"test_size"`
 	// GroupWeights is group DRO's final q (FineTuned.GroupWeights).
 	GroupWeights map[string]float64 `json:"group_weights,omitempty"`
+	// Scored are the test trajectories scored; Pred and Truth their
+	// predicted and true class indices into Confusion.Classes (for
+	// per-group reports).
+	Scored      []*traj.Trajectory `json:"-"`
+	Pred, Truth []int              `json:"-"`
 }
 
 // classifySets labels train and test with the classes seen in train; test
@@ -208,7 +213,7 @@ func ClassifyProbe(e Embedder, train, test []*traj.Trajectory, key string, cfg P
 		return ClassifyResult{}, err
 	}
 	m, err := Classification(classes, yte, pred)
-	return ClassifyResult{ClassificationMetrics: m, Key: key, Method: MethodProbe, Train: len(tr), Test: len(te)}, err
+	return ClassifyResult{ClassificationMetrics: m, Key: key, Method: MethodProbe, Train: len(tr), Test: len(te), Scored: te, Pred: pred, Truth: yte}, err
 }
 
 // ClassifyFineTune trains e (a copy) with a softmax head on label key.
@@ -226,5 +231,5 @@ func ClassifyFineTune(m *tfm.Model, train, test []*traj.Trajectory, key string, 
 		return ClassifyResult{}, err
 	}
 	met, err := Classification(classes, yte, pred)
-	return ClassifyResult{ClassificationMetrics: met, Key: key, Method: methodOf(m, cfg), Train: len(tr), Test: len(te), GroupWeights: ft.GroupWeights}, err
+	return ClassifyResult{ClassificationMetrics: met, Key: key, Method: methodOf(m, cfg), Train: len(tr), Test: len(te), GroupWeights: ft.GroupWeights, Scored: te, Pred: pred, Truth: yte}, err
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tfm-course/course/tfm/encoder"
 	"github.com/tfm-course/course/tfm/energy"
+	"github.com/tfm-course/course/tfm/fairness"
 	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
 )
@@ -46,6 +47,10 @@ type Options struct {
 	Queries      int          // similarity: number of queries
 	Perturbation Perturbation // similarity: drop / noise applied to both halves
 	MinPoints    int          // similarity: minimum points per half
+	// Groups is a fairness group key (fairness.Keys, or any label key):
+	// when set, Result.Groups and Result.BaselineGroups report the test
+	// metrics per group. "" = off.
+	Groups string
 
 	// Mitigation is the fairness mitigation of fine-tuning (tte and
 	// classify, fine-tuned or scratch: Mitigations) over the groups
@@ -107,6 +112,10 @@ type Result struct {
 	// model's Work; heads on embeddings and the baselines are not
 	// counted), the process's CPU seconds, the energy and its CO2e.
 	Cost energy.Reading
+	// Groups and BaselineGroups compare the test metrics of the model and
+	// of the baseline (for classify: the motion-features probe) across the
+	// groups of Options.Groups; nil when it is "".
+	Groups, BaselineGroups *fairness.Report
 }
 
 // MarshalJSON flattens the result.
@@ -127,6 +136,17 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	c := r.Cost
 	m["flops"], m["cpu_seconds"], m["energy_joules"], m["energy_source"], m["co2e_grams"], m["grid_g_per_kwh"] =
 		c.FLOPs, c.CPUSeconds, c.EnergyJoules, c.EnergySource, c.CO2eGrams, c.GridGramsPerKWh
+	if g := r.Groups; g != nil {
+		m["groups"] = g
+		m["group_gap"], m["group_ratio"], m["worst_group"] = g.Gap, g.Ratio, g.Worst
+		m["worst_group_"+g.Metric] = g.WorstValue
+		if r.Task == "classify" {
+			m["demographic_parity_diff"], m["equalized_odds_diff"] = g.DemographicParity, g.EqualizedOdds
+		}
+	}
+	if r.BaselineGroups != nil {
+		m["baseline_groups"] = r.BaselineGroups
+	}
 	return json.Marshal(m)
 }
 
@@ -193,6 +213,11 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 		ft.Mitigation, ft.GroupKey = opt.Mitigation, opt.MitigationGroups
 		res.Extra["mitigation"], res.Extra["mitigation_groups"] = opt.Mitigation, opt.MitigationGroups
 	}
+	if opt.Groups != "" {
+		if _, err := fairness.GroupsOf(ts, opt.Groups); err != nil {
+			return res, fmt.Errorf("tasks: --groups %s: %w", opt.Groups, err)
+		}
+	}
 	trainAll, test, err := Split(ts, opt.TestFrac, seed)
 	if err != nil {
 		return res, err
@@ -218,7 +243,7 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 	}
 	if opt.Mitigation != "" && opt.MitigationGroups != "" {
 		for _, t := range train {
-			if _, err := groupOf(t, opt.MitigationGroups); err != nil {
+			if _, err := fairness.GroupOf(t, opt.MitigationGroups); err != nil {
 				return res, fmt.Errorf("tasks: Options.MitigationGroups (--mitigation-groups) %q: %w", opt.MitigationGroups, err)
 			}
 		}
@@ -250,6 +275,16 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 		if r.GroupWeights != nil {
 			res.Extra["group_weights"] = r.GroupWeights
 		}
+		if opt.Groups != "" {
+			res.Groups, err = groupReport(opt.Groups, r.Scored, func(g []string) (fairness.Report, error) { return fairness.Regression(g, r.Pred, r.Truth) })
+			if err != nil {
+				return res, err
+			}
+			res.BaselineGroups, err = groupReport(opt.Groups, b.Scored, func(g []string) (fairness.Report, error) { return fairness.Regression(g, b.Pred, b.Truth) })
+			if err != nil {
+				return res, err
+			}
+		}
 	case "similarity":
 		queries, distractors := SplitQueries(test, opt.Queries, seed)
 		distractors = append(distractors, trainAll...)
@@ -279,6 +314,16 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 		res.Train, res.Test = 0, r.Queries
 		res.Metrics = map[string]float64{"mean_rank": r.MeanRank, "hr1": r.HR1, "hr5": r.HR5, "hr20": r.HR20}
 		res.Baseline = map[string]float64{"mean_rank": b.MeanRank, "hr1": b.HR1, "hr5": b.HR5, "hr20": b.HR20}
+		if opt.Groups != "" {
+			res.Groups, err = groupReport(opt.Groups, s.Queries, func(g []string) (fairness.Report, error) { return fairness.Ranks(g, r.Ranks) })
+			if err != nil {
+				return res, err
+			}
+			res.BaselineGroups, err = groupReport(opt.Groups, s.Queries, func(g []string) (fairness.Report, error) { return fairness.Ranks(g, b.Ranks) })
+			if err != nil {
+				return res, err
+			}
+		}
 		res.Extra["distractors"] = r.Distractors
 		res.Extra["drop_rate"] = opt.Perturbation.DropRate
 		res.Extra["noise_m"] = opt.Perturbation.NoiseM
@@ -304,9 +349,24 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 		if r.GroupWeights != nil {
 			res.Extra["group_weights"] = r.GroupWeights
 		}
+		classify := func(c ClassifyResult) func(g []string) (fairness.Report, error) {
+			return func(g []string) (fairness.Report, error) {
+				return fairness.Classification(g, c.Pred, c.Truth, len(c.Confusion.Classes))
+			}
+		}
+		if opt.Groups != "" {
+			if res.Groups, err = groupReport(opt.Groups, r.Scored, classify(r)); err != nil {
+				return res, err
+			}
+		}
 		if mf, err := ClassifyProbe(MotionFeatures{}, train, test, opt.Label, probe); err == nil {
 			res.Extra["motion_features_accuracy"] = mf.Accuracy
 			res.Extra["motion_features_macro_f1"] = mf.MacroF1
+			if opt.Groups != "" {
+				if res.BaselineGroups, err = groupReport(opt.Groups, mf.Scored, classify(mf)); err != nil {
+					return res, err
+				}
+			}
 		}
 	case "recover":
 		lin, err := RecoverLinear(test, opt.Recovery)
@@ -322,6 +382,20 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 		res.Method, res.Train, res.Test = r.Method, r.Train, r.Test
 		res.Metrics = map[string]float64{"recovery_accuracy": r.Accuracy, "recovery_error_m": r.ErrorM}
 		res.Baseline = map[string]float64{"recovery_accuracy": lin.Accuracy, "recovery_error_m": lin.ErrorM}
+		if opt.Groups != "" {
+			res.Groups, err = groupReport(opt.Groups, r.Scored, func(g []string) (fairness.Report, error) {
+				return fairness.Errors(g, r.ErrorsM, "recovery_error_m")
+			})
+			if err != nil {
+				return res, err
+			}
+			res.BaselineGroups, err = groupReport(opt.Groups, lin.Scored, func(g []string) (fairness.Report, error) {
+				return fairness.Errors(g, lin.ErrorsM, "recovery_error_m")
+			})
+			if err != nil {
+				return res, err
+			}
+		}
 		res.Extra["keep_rate"] = opt.Recovery.KeepRate
 		res.Extra["radius_m"] = opt.Recovery.RadiusM
 	default:
@@ -349,6 +423,20 @@ func (o Options) checkMitigation(scratch bool) error {
 		return fmt.Errorf("tasks: Options.Mitigation %q needs Options.MitigationGroups (a group key: district_type, income, mode, user or a label key)", o.Mitigation)
 	}
 	return nil
+}
+
+// groupReport groups the scored examples by key and reports them with f.
+func groupReport(key string, scored []*traj.Trajectory, f func(groups []string) (fairness.Report, error)) (*fairness.Report, error) {
+	groups, err := fairness.GroupsOf(scored, key)
+	if err != nil {
+		return nil, err
+	}
+	r, err := f(groups)
+	if err != nil {
+		return nil, err
+	}
+	r.Key = key
+	return &r, nil
 }
 
 // knownMode fails when no trajectory of ts has the mode, naming the modes

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/tfm-course/course/tfm/fairness"
+
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -64,7 +66,7 @@ func (cfg FineTuneConfig) trainingGroups(ts []*traj.Trajectory) ([]string, error
 	if groups == nil && cfg.GroupKey != "" {
 		groups = make([]string, len(ts))
 		for i, t := range ts {
-			g, err := groupOf(t, cfg.GroupKey)
+			g, err := fairness.GroupOf(t, cfg.GroupKey)
 			if err != nil {
 				return nil, fmt.Errorf("tasks: FineTuneConfig.GroupKey: %w", err)
 			}
@@ -86,26 +88,6 @@ func (cfg FineTuneConfig) trainingGroups(ts []*traj.Trajectory) ([]string, error
 		}
 	}
 	return groups, nil
-}
-
-// groupOf is the group of t under key (same rule as fairness.GroupOf):
-// district_type and income read the trip's origin labels
-// (district_type_from, income_from), mode and user the trajectory's fields,
-// any other key its label. A trajectory without one is an error.
-func groupOf(t *traj.Trajectory, key string) (string, error) {
-	var g string
-	switch key {
-	case "district_type":
-		g = t.Labels["district_type_from"]
-	case "income":
-		g = t.Labels["income_from"]
-	default:
-		g = t.Label(key) // mode, user, or Labels[key]
-	}
-	if g == "" {
-		return "", fmt.Errorf("trajectory %q has no group for key %q (district_type, income, mode, user or a label key)", t.ID, key)
-	}
-	return g, nil
 }
 
 // groupIndex returns the sorted distinct groups and each example's index

@@ -167,7 +167,7 @@ func TestFineTuneMitigationErrors(t *testing.T) {
 		{"fair", groups, "", 0, `Mitigation "fair": want one of [none balanced reweight dro]`},
 		{"dro", nil, "", 0, "Mitigation \"dro\" needs FineTuneConfig.Groups"},
 		{"reweight", groups[:10], "", 0, "Groups has 10 entries for 150 training examples"},
-		{"balanced", nil, "income", 0, `GroupKey: trajectory "w0" has no group for key "income"`},
+		{"balanced", nil, "income", 0, `GroupKey: fairness: trajectory "w0" has no group for key "income"`},
 		{"dro", groups, "", -1, "DROStep -1: want ≥ 0"},
 	} {
 		cfg := DefaultFineTuneConfig()
@@ -210,7 +210,7 @@ func TestEvaluateMitigation(t *testing.T) {
 		{"tte", "reweight", "", false, "needs Options.MitigationGroups"},
 		{"similarity", "balanced", "mode", false, "only tte and classify"},
 		{"tte", "balanced", "mode", true, "set Finetune (--finetune)"},
-		{"tte", "balanced", "income", false, `MitigationGroups (--mitigation-groups) "income": trajectory`},
+		{"tte", "balanced", "income", false, `MitigationGroups (--mitigation-groups) "income": fairness: trajectory`},
 	} {
 		o := QuickOptions(c.task)
 		o.Encoder, o.FineTune.Steps, o.Probe.Steps = tinyEncoderConfig(), 1, 1

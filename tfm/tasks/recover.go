@@ -142,6 +142,31 @@ type RecoveryResult struct {
 	KeepRate float64 `json:"keep_rate"`
 	Train    int     `json:"train_size"`
 	Test     int     `json:"test_size"`
+	// ErrorsM[k] is the error in metres of the k-th recovered point and
+	// Scored[k] the test window it belongs to (for per-group reports).
+	ErrorsM []float64          `json:"-"`
+	Scored  []*traj.Trajectory `json:"-"`
+}
+
+// recoveryResult scores the recovered points pred of the cases.
+func recoveryResult(method Method, cases []recoveryCase, pred []orb.Point, cfg RecoveryConfig, train int) (RecoveryResult, error) {
+	var truth []orb.Point
+	var windows []*traj.Trajectory
+	for _, c := range cases {
+		truth = append(truth, c.truth...)
+		for range c.dropped {
+			windows = append(windows, c.input)
+		}
+	}
+	m, err := PointRecovery(truth, pred, cfg.RadiusM)
+	if err != nil {
+		return RecoveryResult{}, err
+	}
+	errs := make([]float64, len(truth))
+	for k := range truth {
+		errs[k] = traj.Haversine(truth[k], pred[k])
+	}
+	return RecoveryResult{RecoveryMetrics: m, Method: method, KeepRate: cfg.KeepRate, Train: train, Test: len(cases), ErrorsM: errs, Scored: windows}, nil
 }
 
 // RecoverLinear evaluates linear interpolation on the test trajectories.
@@ -150,13 +175,11 @@ func RecoverLinear(test []*traj.Trajectory, cfg RecoveryConfig) (RecoveryResult,
 	if err != nil {
 		return RecoveryResult{}, err
 	}
-	var truth, pred []orb.Point
+	var pred []orb.Point
 	for _, c := range cases {
-		truth = append(truth, c.truth...)
 		pred = append(pred, c.interp...)
 	}
-	m, err := PointRecovery(truth, pred, cfg.RadiusM)
-	return RecoveryResult{RecoveryMetrics: m, Method: MethodBaseline, KeepRate: cfg.KeepRate, Test: len(cases)}, err
+	return recoveryResult(MethodBaseline, cases, pred, cfg, 0)
 }
 
 // recoveryScale is the unit (metres) of the predicted corrections.
@@ -249,16 +272,14 @@ func RecoverFineTune(m *tfm.Model, trainSet, testSet []*traj.Trajectory, cfg Rec
 	if err != nil {
 		return RecoveryResult{}, err
 	}
-	var truth, pred []orb.Point
+	var pred []orb.Point
 	for b, c := range teCases {
 		for n, i := range c.dropped {
 			dx := float64(flat[(b*L+i)*2]) * recoveryScale
 			dy := float64(flat[(b*L+i)*2+1]) * recoveryScale
 			x0, y0 := LocalXY(c.interp[n], c.interp[n])
-			truth = append(truth, c.truth[n])
 			pred = append(pred, FromLocalXY(c.interp[n], x0+dx, y0+dy))
 		}
 	}
-	met, err := PointRecovery(truth, pred, cfg.RadiusM)
-	return RecoveryResult{RecoveryMetrics: met, Method: methodOf(m, ft), KeepRate: cfg.KeepRate, Train: len(trCases), Test: len(teCases)}, err
+	return recoveryResult(methodOf(m, ft), teCases, pred, cfg, len(trCases))
 }

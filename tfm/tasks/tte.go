@@ -110,6 +110,17 @@ type TTEResult struct {
 	Test   int    `json:"test_size"`
 	// GroupWeights is group DRO's final q (FineTuned.GroupWeights).
 	GroupWeights map[string]float64 `json:"group_weights,omitempty"`
+	// Scored are the test trajectories scored; Pred and Truth their
+	// predicted and true travel times in seconds (for per-group reports).
+	Scored      []*traj.Trajectory `json:"-"`
+	Pred, Truth []float64          `json:"-"`
+}
+
+// tteResult scores pred against the travel times of test.
+func tteResult(method Method, train, test []*traj.Trajectory, pred []float64) (TTEResult, error) {
+	truth := TravelTimes(test)
+	m, err := Regression(pred, truth)
+	return TTEResult{RegressionMetrics: m, Method: method, Train: len(train), Test: len(test), Scored: test, Pred: pred, Truth: truth}, err
 }
 
 func validTTE(ts []*traj.Trajectory) []*traj.Trajectory {
@@ -139,8 +150,7 @@ func TTESpeedBaseline(train, test []*traj.Trajectory) (TTEResult, error) {
 	for i, t := range test {
 		pred[i] = t.Length() / v
 	}
-	m, err := Regression(pred, TravelTimes(test))
-	return TTEResult{RegressionMetrics: m, Method: MethodBaseline, Train: len(train), Test: len(test)}, err
+	return tteResult(MethodBaseline, train, test, pred)
 }
 
 // TTEProbe embeds the route inputs with e (frozen) and trains a probe.
@@ -170,8 +180,7 @@ func TTEProbe(e Embedder, train, test []*traj.Trajectory, route RouteConfig, cfg
 	if err != nil {
 		return TTEResult{}, err
 	}
-	m, err := Regression(pred, TravelTimes(test))
-	return TTEResult{RegressionMetrics: m, Method: MethodProbe, Train: len(train), Test: len(test)}, err
+	return tteResult(MethodProbe, train, test, pred)
 }
 
 // TTEFineTune trains e (a copy) with a regression head on the route inputs:
@@ -194,6 +203,7 @@ func TTEFineTune(m *tfm.Model, train, test []*traj.Trajectory, route RouteConfig
 	if err != nil {
 		return TTEResult{}, err
 	}
-	met, err := Regression(pred, TravelTimes(test))
-	return TTEResult{RegressionMetrics: met, Method: methodOf(m, cfg), Train: len(train), Test: len(test), GroupWeights: ft.GroupWeights}, err
+	r, err := tteResult(methodOf(m, cfg), train, test, pred)
+	r.GroupWeights = ft.GroupWeights
+	return r, err
 }

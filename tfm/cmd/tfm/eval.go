@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tfm-course/course/datasets"
+	"github.com/tfm-course/course/tfm/fairness"
 	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/tasks"
 )
@@ -23,7 +24,7 @@ func evalRun(args []string) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	task := fs.String("task", "", "task: "+strings.Join(tasks.Tasks, "|"))
 	ckpt := fs.String("checkpoint", "scratch", "pretrain checkpoint directory, or scratch (same architecture, random init, trained on the task only)")
-	data := fs.String("data", "synthetic", "data set: synthetic, synthetic:seed=S,trajectories=N, or FORMAT:PATH")
+	data := fs.String("data", "synthetic", "data set: synthetic, synthetic:seed=S,trajectories=N[,inequity=1], or FORMAT:PATH")
 	finetune := fs.Bool("finetune", false, "fine-tune the encoder (default: frozen encoder + probe)")
 	seed := fs.Int64("seed", 1, "seed of the split, initialisation and training")
 	quick := fs.Bool("quick", false, "small training budgets (tests, demos)")
@@ -38,7 +39,8 @@ func evalRun(args []string) error {
 	noise := fs.Float64("noise", -1, "similarity: Gaussian noise in metres on both halves (-1 = default 30)")
 	keep := fs.Float64("keep", 0, "recover: keep rate (0 = default 0.25)")
 	mitigation := fs.String("mitigation", "none", "tte, classify (fine-tuned or scratch): fairness mitigation "+strings.Join(tasks.Mitigations, "|")+" over the --mitigation-groups groups")
-	mitigationGroups := fs.String("mitigation-groups", "", "group key of --mitigation: district_type, income, mode, user or a label key")
+	mitigationGroups := fs.String("mitigation-groups", "", "group key of --mitigation: district_type, income, mode, user or a label key (default: --groups)")
+	groups := fs.String("groups", "", "report the test metrics per group: "+strings.Join(fairness.Keys, "|")+" (\"\" = off)")
 	set := fs.String("set", "", `scratch: encoder hyperparameters, e.g. "layers=2;dim=64"`)
 	limitN := fs.Int("limit", 0, "use only the first K trajectories (0 = all)")
 	asJSON := fs.Bool("json", false, "print one JSON line with the metrics on stdout")
@@ -46,14 +48,18 @@ func evalRun(args []string) error {
 	energyOpt := energyFlags(fs)
 	setHelp(fs, help{
 		About:   "Trains and scores one downstream task (tte, similarity, classify, recover) on a pre-trained checkpoint or the scratch baseline.",
-		Usage:   "tfm eval --task " + strings.Join(tasks.Tasks, "|") + " [--checkpoint DIR|scratch] [--finetune] [--data SPEC] [--json]",
+		Usage:   "tfm eval --task " + strings.Join(tasks.Tasks, "|") + " [--checkpoint DIR|scratch] [--finetune] [--data SPEC] [--groups KEY] [--json]",
 		Example: "tfm eval --task classify --checkpoint scratch --quick --json",
 		Notes: "Cost: the JSON has flops (the encoder's, counted from the model: rows trained ×3, rows run forward),\n" +
 			"cpu_seconds, energy_joules with its energy_source (measured: RAPL; else estimated: cpu_s × --core-watts)\n" +
 			"and co2e_grams at --grid-intensity.\n" +
 			"Fairness mitigations (tte, classify; --finetune or scratch): --mitigation balanced draws each batch slot's\n" +
 			"group uniformly, reweight weighs example i by N/(G·n_g), dro is online group DRO (the JSON's group_weights\n" +
-			"is its final q); --mitigation-groups names the groups (e.g. mode, income, district_type).",
+			"is its final q); --mitigation-groups names the groups (e.g. mode, income, district_type).\n" +
+			"--groups KEY (" + strings.Join(fairness.Keys, ", ") + ") adds the per-group metrics of the model and of the baseline\n" +
+			"(groups, baseline_groups) and the gap between the best and the worst group (group_gap, group_ratio, worst_group,\n" +
+			"worst_group_METRIC; classify: demographic_parity_diff, equalized_odds_diff). With --data synthetic:…,inequity=1 the\n" +
+			"city records low-income trips less often and more sparsely, and fixes in dense districts are noisier.",
 	})
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -67,18 +73,21 @@ func evalRun(args []string) error {
 	if err := validateFlags(fs, oneOf("task", tasks.Tasks...), atLeast("steps", 0), between("test", 0, 1, true, true),
 		atLeast("train-limit", 0), atLeast("queries", 0), orDefault(between("drop", 0, 1, false, true), -1),
 		orDefault(atLeast("noise", 0), -1), between("keep", 0, 1, false, true), atLeast("limit", 0),
-		coreWattsRule, gridIntensityRule, oneOf("mitigation", tasks.Mitigations...)); err != nil {
+		coreWattsRule, gridIntensityRule, oneOf("mitigation", tasks.Mitigations...), orEmpty(oneOf("groups", fairness.Keys...))); err != nil {
 		return err
 	}
+	if *mitigation != "none" && *mitigationGroups == "" && *groups != "" {
+		*mitigationGroups = *groups // mitigate over the groups reported
+	}
 	if *mitigation != "none" && *mitigationGroups == "" {
-		return fmt.Errorf("--mitigation %s needs --mitigation-groups KEY (district_type, income, mode, user or a label key)", *mitigation)
+		return fmt.Errorf("--mitigation %s needs --mitigation-groups KEY or --groups KEY (district_type, income, mode, user or a label key)", *mitigation)
 	}
 	opt := tasks.DefaultOptions(*task)
 	if *quick {
 		opt = tasks.QuickOptions(*task)
 	}
 	opt.Finetune, opt.Seed, opt.TestFrac, opt.TrainLimit = *finetune, *seed, *testFrac, *trainLimit
-	opt.Label, opt.SplitByMode, opt.Mode = *label, *splitModes, *mode
+	opt.Label, opt.SplitByMode, opt.Mode, opt.Groups = *label, *splitModes, *mode, *groups
 	if *mitigation != "none" || *mitigationGroups != "" {
 		opt.Mitigation, opt.MitigationGroups = *mitigation, *mitigationGroups
 	}
@@ -139,5 +148,31 @@ func evalRun(args []string) error {
 		fmt.Printf("\nconfusion matrix (rows = truth):\n%s", res.Confusion)
 	}
 	printCost(res.Cost)
+	if g := res.Groups; g != nil {
+		printGroups(g, res.BaselineGroups)
+	}
 	return nil
+}
+
+// printGroups prints the per-group primary metric of the model and the
+// baseline, then the gap.
+func printGroups(g, b *fairness.Report) {
+	fmt.Printf("\nper %s (%s; * = fewer than %d examples, not compared):\n", g.Key, g.Metric, fairness.MinGroup)
+	for _, gr := range g.Groups {
+		small := " "
+		if gr.Small {
+			small = "*"
+		}
+		line := fmt.Sprintf("  %-18s%s n %5d  %10.4f", gr.Name, small, gr.N, gr.Metrics[g.Metric])
+		if b != nil {
+			if bg := b.Group(gr.Name); bg != nil {
+				line += fmt.Sprintf("   (baseline %.4f)", bg.Metrics[b.Metric])
+			}
+		}
+		fmt.Println(line)
+	}
+	fmt.Printf("  worst %s, best %s: gap %.4f, ratio %.3f\n", g.Worst, g.Best, g.Gap, g.Ratio)
+	if g.DemographicParity > 0 || g.EqualizedOdds > 0 {
+		fmt.Printf("  demographic parity difference %.4f, equalised odds difference %.4f\n", g.DemographicParity, g.EqualizedOdds)
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -37,5 +38,26 @@ func TestEvalJSON(t *testing.T) {
 	}
 	if _, err := capture(t, "experiment", "nope", "--quiet"); err == nil {
 		t.Error("unknown experiment accepted")
+	}
+}
+
+func TestEvalGroups(t *testing.T) {
+	out, err := capture(t, "eval", "--task", "tte", "--data", "synthetic:seed=3,trajectories=300,inequity=1", "--groups", "income",
+		"--quick", "--quiet", "--steps", "10", "--set", "layers=1;dim=16;heads=2;ffn=32;maxlen=16", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := lastJSON(t, out)
+	for _, k := range []string{"groups", "baseline_groups", "group_gap", "group_ratio", "worst_group", "worst_group_mae", "mae"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("JSON lacks %q: %v", k, got)
+		}
+	}
+	g, _ := got["groups"].(map[string]any)
+	if g["key"] != "income" || g["metric"] != "mae" || len(g["groups"].([]any)) != 3 {
+		t.Errorf("groups %v", g)
+	}
+	if _, err := capture(t, "eval", "--task", "tte", "--groups", "colour", "--quiet"); err == nil || !strings.Contains(err.Error(), "--groups") {
+		t.Errorf("unknown group key: %v", err)
 	}
 }

@@ -26,7 +26,7 @@ func TestEvalMitigationFlags(t *testing.T) {
 	}{
 		{[]string{"--mitigation", "fair", "--mitigation-groups", "mode"}, `--mitigation "fair": want one of none, balanced, reweight, dro`},
 		{[]string{"--mitigation", "reweight"}, "--mitigation reweight needs --mitigation-groups"},
-		{[]string{"--mitigation", "balanced", "--mitigation-groups", "nope"}, `--mitigation-groups) "nope": trajectory`},
+		{[]string{"--mitigation", "balanced", "--mitigation-groups", "nope"}, `--mitigation-groups) "nope": fairness: trajectory`},
 	} {
 		args := append([]string{"--task", "tte", "--data", small, "--quick", "--quiet", "--steps", "1", "--set", tiny}, c.args...)
 		if _, err := capture(t, "eval", args...); err == nil || !strings.Contains(err.Error(), c.want) {
@@ -44,7 +44,7 @@ func TestPretrainGroupBalanceFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := capture(t, "pretrain", append(args, "--group-balance", "nope")...)
-	if err == nil || !strings.Contains(err.Error(), `(--group-balance) "nope": trajectory`) {
+	if err == nil || !strings.Contains(err.Error(), `(--group-balance) "nope": fairness: trajectory`) {
 		t.Errorf("--group-balance nope: %v", err)
 	}
 }

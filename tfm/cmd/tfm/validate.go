@@ -57,6 +57,13 @@ func oneOf(name string, values ...string) flagRule {
 	return flagRule{name: name, want: "one of " + strings.Join(values, ", "), enum: values}
 }
 
+// orEmpty also accepts "" (the flag's default: off).
+func orEmpty(r flagRule) flagRule {
+	r.want += `, or "" (off)`
+	r.enum = append(slices.Clone(r.enum), "")
+	return r
+}
+
 // specOf is a NAME[:key=value,…] flag: NAME one of values, the whole spec
 // accepted by parse.
 func specOf(name string, values []string, parse func(string) error) flagRule {
