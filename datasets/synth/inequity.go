@@ -29,6 +29,10 @@ type InequityOptions struct {
 	// SparseEvery k: that group's recorded trips keep one fix in k (cheap
 	// phones), first and last kept; default 3, 1 = off.
 	SparseEvery int
+	// PhoneNoiseM is the extra Gaussian noise (metres per axis) on every
+	// fix of that group's recorded trips: a cheap phone's receiver;
+	// default 25, negative = off.
+	PhoneNoiseM float64
 	// CanyonNoiseM is the extra Gaussian noise (metres per axis) on every
 	// fix whose true position lies in a business or commercial district;
 	// default 15, negative = off.
@@ -72,6 +76,14 @@ func (opt InequityOptions) withDefaults() (InequityOptions, error) {
 		return opt, fmt.Errorf("synth: InequityOptions.SparseEvery = %d, want in [1, 100]", opt.SparseEvery)
 	}
 	switch {
+	case opt.PhoneNoiseM == 0:
+		opt.PhoneNoiseM = 25
+	case opt.PhoneNoiseM < 0:
+		opt.PhoneNoiseM = 0
+	case math.IsNaN(opt.PhoneNoiseM) || opt.PhoneNoiseM > 1000:
+		return opt, fmt.Errorf("synth: InequityOptions.PhoneNoiseM = %v, want in [0, 1000] metres", opt.PhoneNoiseM)
+	}
+	switch {
 	case opt.CanyonNoiseM == 0:
 		opt.CanyonNoiseM = 15
 	case opt.CanyonNoiseM < 0:
@@ -89,7 +101,8 @@ func (opt InequityOptions) withDefaults() (InequityOptions, error) {
 //   - selective recording: a trip of the disadvantaged group (Labels[Group]
 //     = Disadvantaged) is kept with probability KeepRate, the others always;
 //   - cheap phones: the disadvantaged group's kept trips keep fixes 0, k,
-//     2k, … and the last (k = SparseEvery);
+//     2k, … and the last (k = SparseEvery), each moved by N(0, PhoneNoiseM²)
+//     metres per axis on top of the city's GPS noise;
 //   - urban canyons: every kept fix whose true position (Trip.Truth) lies in
 //     a business or commercial district moves by N(0, CanyonNoiseM²) metres
 //     per axis, on top of the city's GPS noise.
@@ -106,6 +119,7 @@ func (c *City) InequityDataset(opt InequityOptions) (*traj.Dataset, InequityRepo
 	// Separate streams: which trips are kept does not depend on the noise.
 	keepRng := rand.New(rand.NewPCG(opt.Seed, 0x1e9a17))
 	noiseRng := rand.New(rand.NewPCG(opt.Seed, 0xca9907))
+	phoneRng := rand.New(rand.NewPCG(opt.Seed, 0x9405e))
 	ds := &traj.Dataset{Name: fmt.Sprintf("synthetic:seed=%d,trajectories=%d,inequity=1", c.Config.Seed, c.Config.Trajectories)}
 	nDis, keptDis := 0, 0
 	for i := range c.Trips {
@@ -133,6 +147,10 @@ func (c *City) InequityDataset(opt InequityOptions) (*traj.Dataset, InequityRepo
 		for j, p := range tr.Observed.Points {
 			if j%k != 0 && j != len(tr.Observed.Points)-1 {
 				continue
+			}
+			if dis && opt.PhoneNoiseM > 0 {
+				ex, ey := opt.PhoneNoiseM*phoneRng.NormFloat64(), opt.PhoneNoiseM*phoneRng.NormFloat64()
+				p.Point = roundPoint(orb.Point{p.Point[0] + ex/c.frame.kx, p.Point[1] + ey/c.frame.ky})
 			}
 			if opt.CanyonNoiseM > 0 && c.inCanyon(tr.Truth[j].Point) {
 				ex, ey := opt.CanyonNoiseM*noiseRng.NormFloat64(), opt.CanyonNoiseM*noiseRng.NormFloat64()

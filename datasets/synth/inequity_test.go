@@ -141,7 +141,7 @@ func TestInequityDataset(t *testing.T) {
 
 func TestInequityOff(t *testing.T) {
 	c := cityForTest(t)
-	ds, rep, err := c.InequityDataset(InequityOptions{KeepRate: 1, SparseEvery: 1, CanyonNoiseM: -1})
+	ds, rep, err := c.InequityDataset(InequityOptions{KeepRate: 1, SparseEvery: 1, CanyonNoiseM: -1, PhoneNoiseM: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestInequityOff(t *testing.T) {
 func TestInequityOptionsErrors(t *testing.T) {
 	c := cityForTest(t)
 	for _, opt := range []InequityOptions{
-		{KeepRate: 1.5}, {KeepRate: -0.1}, {SparseEvery: -2}, {CanyonNoiseM: math.NaN()},
+		{KeepRate: 1.5}, {KeepRate: -0.1}, {SparseEvery: -2}, {CanyonNoiseM: math.NaN()}, {PhoneNoiseM: math.NaN()},
 		{Group: "no_such_label"}, {Disadvantaged: "rich"},
 	} {
 		if _, _, err := c.InequityDataset(opt); err == nil {

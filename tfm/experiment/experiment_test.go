@@ -16,11 +16,17 @@ import (
 // variants × tasks kind compares pre-trained variants with the scratch
 // baseline (causal-shift, a Custom run, compares three classifiers).
 func TestRegistry(t *testing.T) {
-	if got, want := Names(), []string{"pretrain-vs-scratch", "masking-ablation", "hybrid-sweep", "causal-shift"}; !slices.Equal(got, want) {
+	if got, want := Names(), []string{"pretrain-vs-scratch", "masking-ablation", "hybrid-sweep", "causal-shift", "fairness", "green"}; !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)
 	}
 	base := pretrain.DefaultOptions()
 	for name, r := range Experiments {
+		if r.Variants == nil { // fairness, green: arms of their own (FairnessArms, GreenSizes)
+			if r.Custom == nil || len(r.Tasks) == 0 {
+				t.Errorf("%s: no variants and no custom run", name)
+			}
+			continue
+		}
 		vs := r.Variants(base, DefaultConfig())
 		if r.Custom != nil {
 			if len(vs) != 3 || vs[0].Name != "plain" || !vs[0].Pretrain.Causal.Plain || vs[2].Pretrain.Causal.Plain {

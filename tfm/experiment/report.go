@@ -75,10 +75,10 @@ func (r *Report) Get(variant, task, metric string) (Summary, bool) {
 // lowerIsBetter says which direction wins for a metric.
 func lowerIsBetter(metric string) bool {
 	switch metric {
-	case "mae", "mape", "rmse", "mean_rank", "recovery_error_m", "final_loss":
+	case "mae", "mape", "rmse", "mean_rank", "recovery_error_m", "final_loss", "gap_s", "ratio", "worst_mae":
 		return true
 	}
-	return false
+	return strings.HasPrefix(metric, "mae_")
 }
 
 // noDirection says which tasks' metrics are descriptions, not scores
@@ -157,7 +157,7 @@ func (r *Report) Heading() string {
 }
 
 // TaskNames lists the tasks of the rows in order of first appearance, the
-// run times (TaskSeconds) last.
+// costs (TaskEnergy, then the run times TaskSeconds) last.
 func (r *Report) TaskNames() []string {
 	var names []string
 	seen := map[string]bool{}
@@ -167,8 +167,10 @@ func (r *Report) TaskNames() []string {
 			names = append(names, row.Task)
 		}
 	}
-	if i := slices.Index(names, TaskSeconds); i >= 0 {
-		names = append(slices.Delete(names, i, i+1), TaskSeconds)
+	for _, last := range []string{TaskEnergy, TaskSeconds} { // costs close the report
+		if i := slices.Index(names, last); i >= 0 {
+			names = append(slices.Delete(names, i, i+1), last)
+		}
 	}
 	return names
 }
@@ -265,6 +267,8 @@ func (r *Report) Table(task string) string {
 func fmtNum(x float64) string {
 	a := math.Abs(x)
 	switch {
+	case a >= 1e6: // FLOPs, parameter counts
+		return strconv.FormatFloat(x, 'g', 3, 64)
 	case a >= 100:
 		return strconv.FormatFloat(x, 'f', 1, 64)
 	case a >= 1:
@@ -304,6 +308,7 @@ func (r *Report) Figures() map[string]viz.Figure {
 		// causal-shift
 		"accuracy":      {"iid", "shifted"},
 		"context_probe": {"district_type"},
+		TaskFairness:    {"gap_s", "worst_mae"},
 	}
 	figs := map[string]viz.Figure{}
 	sums := r.Summaries()
@@ -336,6 +341,9 @@ func (r *Report) Figures() map[string]viz.Figure {
 		if f, ok := r.Tradeoff(global.task, global.metric); ok {
 			figs["tradeoff_"+global.task+"_"+global.metric] = f
 		}
+	}
+	if f, ok := r.ByGroup(); ok {
+		figs["tte_by_income"] = f
 	}
 	for _, g := range []struct{ task, metric string }{{"tte", "mae"}, {"similarity", "mean_rank"}} {
 		if f, ok := r.Pareto(g.task, g.metric); ok {
@@ -448,6 +456,8 @@ var metricLabels = map[string]string{
 	"final_loss":        "final pre-training loss",
 	"pretrain_joules":   "energy of pre-training (J)",
 	"total_joules":      "energy of pre-training + the task (J)",
+	"gap_s":             "gap between the worst and the best group's MAE (s)",
+	"worst_mae":         "the worst group's mean absolute error (s)",
 	BalanceGenShareLast: "generative share w_gen/(w_gen+w_con), last fifth of steps",
 	BalanceGradRatio:    "weighted gradient-norm ratio gen/con (1 = balanced)",
 	BalanceGradCos:      "cosine between the two gradients",

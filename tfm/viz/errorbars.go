@@ -238,7 +238,7 @@ func (logTicker) Ticks(min, max float64) []plot.Tick {
 		for _, m := range []float64{1, 2, 5} {
 			v := m * math.Pow(10, e)
 			if v >= min && v <= max {
-				ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', 3, 64)})
+				ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
 			}
 		}
 	}
@@ -305,4 +305,73 @@ func (r *refLine) Thumbnail(c *draw.Canvas) {
 		st.Dashes = []vg.Length{vg.Points(1), vg.Points(2)}
 	}
 	c.StrokeLine2(st, c.Min.X, y, c.Max.X, y)
+}
+
+// GroupedBarErr draws, for each category (x), one bar per series side by
+// side, each ± errs[s][i] (nil errs: no error bars), the series in the
+// legend: e.g. the error of each income group (series) under each
+// mitigation (categories).
+func GroupedBarErr(title, ylabel string, categories, series []string, values, errs [][]float64) *Chart {
+	c := newChart(title, "", ylabel)
+	if len(series) == 0 || len(categories) == 0 || len(values) != len(series) || errs != nil && len(errs) != len(series) {
+		return c.fail(fmt.Errorf("%d series, %d value rows, %d error rows for %d categories", len(series), len(values), len(errs), len(categories)))
+	}
+	g := plotter.NewGrid()
+	g.Vertical.Color = nil
+	c.Plot.Add(g)
+	width := vg.Points(math.Max(4, math.Min(24, 460/float64(len(categories)*len(series)))))
+	lo, hi := 0.0, 0.0
+	for s, name := range series {
+		if len(values[s]) != len(categories) || errs != nil && len(errs[s]) != len(categories) {
+			return c.fail(fmt.Errorf("series %q: %d values for %d categories", name, len(values[s]), len(categories)))
+		}
+		b, err := plotter.NewBarChart(plotter.Values(values[s]), width)
+		if err != nil {
+			return c.fail(err)
+		}
+		b.Color, b.LineStyle.Width = Palette[s%len(Palette)], 0
+		b.Offset = width * vg.Length(float64(s)-float64(len(series)-1)/2)
+		c.Plot.Add(b)
+		c.Plot.Legend.Add(name, b)
+		var pts errXYs
+		for i, v := range values[s] {
+			e := 0.0
+			if errs != nil {
+				e = math.Abs(errs[s][i])
+			}
+			if !finite(v) || !finite(e) {
+				return c.fail(fmt.Errorf("series %q, %q: non-finite value %v ± %v", name, categories[i], v, e))
+			}
+			lo, hi = math.Min(lo, v-e), math.Max(hi, v+e)
+			if e > 0 {
+				pts = append(pts, errXY{x: float64(i), y: v, ye: e})
+			}
+		}
+		if len(pts) > 0 {
+			eb, err := plotter.NewYErrorBars(pts)
+			if err != nil {
+				return c.fail(err)
+			}
+			eb.LineStyle.Color, eb.LineStyle.Width, eb.CapWidth = color.Black, vg.Points(1), vg.Points(4)
+			c.Plot.Add(&offsetBars{eb, b.Offset})
+		}
+	}
+	if hi > lo {
+		c.Plot.Y.Min, c.Plot.Y.Max = lo-0.06*(hi-lo)*b2f(lo < 0), hi+0.06*(hi-lo)
+	}
+	c.Plot.NominalX(wrapLabels(categories, (c.Width-90)/float64(len(categories)))...)
+	return c
+}
+
+// offsetBars draws error bars shifted sideways by a bar's offset (gonum's
+// YErrorBars have no offset of their own).
+type offsetBars struct {
+	*plotter.YErrorBars
+	dx vg.Length
+}
+
+func (o *offsetBars) Plot(c draw.Canvas, p *plot.Plot) {
+	c.Rectangle.Min.X += o.dx
+	c.Rectangle.Max.X += o.dx
+	o.YErrorBars.Plot(c, p)
 }

@@ -55,3 +55,43 @@ func TestErrorBarCharts(t *testing.T) {
 		}
 	}
 }
+
+// Grouped bars: one colour per series, side by side in each category, the
+// series in the legend; LogX puts the x axis on a log scale and refuses a
+// non-positive range.
+func TestGroupedBarsAndLogX(t *testing.T) {
+	c := GroupedBarErr("MAE by group", "MAE (s)", []string{"none", "reweighting"}, []string{"low income", "high income"},
+		[][]float64{{200, 190}, {150, 158}}, [][]float64{{30, 25}, {5, 6}})
+	svg, err := c.SVG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"low income", "high income", "reweighting"} {
+		if !strings.Contains(string(svg), want) {
+			t.Errorf("SVG lacks %q", want)
+		}
+	}
+	if c.Plot.Y.Max < 230 {
+		t.Errorf("y max %g below the highest error bar (230)", c.Plot.Y.Max)
+	}
+	if GroupedBarErr("bad", "", []string{"a"}, []string{"s"}, [][]float64{{1, 2}}, nil).Err() == nil {
+		t.Error("2 values for 1 category accepted")
+	}
+	sc := ErrorScatter("energy", "J", "MAE", []ErrSeries{{Name: "sizes", Points: []ErrPoint{{X: 100, Y: 90}, {X: 1000, Y: 70}}}}).LogX()
+	if _, err := sc.SVG(); err != nil {
+		t.Fatal(err)
+	}
+	if sc.Plot.X.Min >= 100 || sc.Plot.X.Min < 80 || sc.Plot.X.Max <= 1000 || sc.Plot.X.Max > 1200 {
+		t.Errorf("log x range [%g, %g], want a little room around [100, 1000]", sc.Plot.X.Min, sc.Plot.X.Max)
+	}
+	var labels []string
+	for _, tk := range (logTicker{}).Ticks(90, 1100) {
+		labels = append(labels, tk.Label)
+	}
+	if got := strings.Join(labels, ","); got != "100,200,500,1000" {
+		t.Errorf("log ticks %s, want 100,200,500,1000", got)
+	}
+	if ErrorScatter("bad", "", "", []ErrSeries{{Points: []ErrPoint{{X: -1, Y: 1}, {X: 10, Y: 2}}}}).LogX().Err() == nil {
+		t.Error("a log axis over negative x accepted")
+	}
+}
