@@ -79,7 +79,7 @@ func TestInequityDataset(t *testing.T) {
 	if f := float64(rep.SparseFixesBefore) / float64(rep.SparseFixesAfter); f < 2.7 || f > 3.1 {
 		t.Errorf("sparse sampling kept 1 fix in %.2f, want ≈ 3", f)
 	}
-	var canyonErr, otherErr [2]float64 // sum of squared error, count
+	var canyonErr, otherErr, phoneErr [2]float64 // sum of squared error, count
 	for _, o := range ds.Trajectories {
 		k, err := strconv.Atoi(o.Labels["trip"])
 		if err != nil {
@@ -107,7 +107,12 @@ func TestInequityDataset(t *testing.T) {
 			}
 			d := c.frame.dist(p.Point, tr.Truth[j].Point)
 			acc := &otherErr
-			if c.inCanyon(tr.Truth[j].Point) {
+			switch {
+			case want == "disadvantaged" && !c.inCanyon(tr.Truth[j].Point):
+				acc = &phoneErr
+			case want == "disadvantaged":
+				continue // both noises
+			case c.inCanyon(tr.Truth[j].Point):
 				acc = &canyonErr
 			}
 			acc[0] += d * d / 2
@@ -118,6 +123,9 @@ func TestInequityDataset(t *testing.T) {
 	t.Logf("GPS error per axis: canyons %.1f m (%d fixes), elsewhere %.1f m", sc, int(canyonErr[1]), so)
 	if math.Abs(so-5) > 0.5 || math.Abs(sc-math.Hypot(5, 15)) > 1.5 {
 		t.Errorf("GPS error per axis: canyons %.1f m, elsewhere %.1f m; want ≈ %.1f and 5", sc, so, math.Hypot(5, 15))
+	}
+	if sp := math.Sqrt(phoneErr[0] / phoneErr[1]); math.Abs(sp-math.Hypot(5, 25)) > 2.5 {
+		t.Errorf("GPS error per axis on cheap phones: %.1f m (%d fixes), want ≈ %.1f", sp, int(phoneErr[1]), math.Hypot(5, 25))
 	}
 	// Deterministic from the seed; another seed keeps other trips.
 	again, _, _ := c.InequityDataset(InequityOptions{Seed: 3})

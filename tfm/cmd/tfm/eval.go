@@ -59,7 +59,7 @@ func evalRun(args []string) error {
 			"--groups KEY (" + strings.Join(fairness.Keys, ", ") + ") adds the per-group metrics of the model and of the baseline\n" +
 			"(groups, baseline_groups) and the gap between the best and the worst group (group_gap, group_ratio, worst_group,\n" +
 			"worst_group_METRIC; classify: demographic_parity_diff, equalized_odds_diff). With --data synthetic:…,inequity=1 the\n" +
-			"city records low-income trips less often and more sparsely, and fixes in dense districts are noisier.",
+			"city records low-income trips less often, more sparsely and noisier (cheap phones), and fixes in dense districts are noisier.",
 	})
 	if err := fs.Parse(args); err != nil {
 		return err
