@@ -75,23 +75,28 @@ func (opt InequityOptions) withDefaults() (InequityOptions, error) {
 	if opt.SparseEvery < 1 || opt.SparseEvery > 100 {
 		return opt, fmt.Errorf("synth: InequityOptions.SparseEvery = %d, want in [1, 100]", opt.SparseEvery)
 	}
-	switch {
-	case opt.PhoneNoiseM == 0:
-		opt.PhoneNoiseM = 25
-	case opt.PhoneNoiseM < 0:
-		opt.PhoneNoiseM = 0
-	case math.IsNaN(opt.PhoneNoiseM) || opt.PhoneNoiseM > 1000:
-		return opt, fmt.Errorf("synth: InequityOptions.PhoneNoiseM = %v, want in [0, 1000] metres", opt.PhoneNoiseM)
+	var err error
+	if opt.PhoneNoiseM, err = noiseOption("PhoneNoiseM", opt.PhoneNoiseM, 25); err != nil {
+		return opt, err
 	}
-	switch {
-	case opt.CanyonNoiseM == 0:
-		opt.CanyonNoiseM = 15
-	case opt.CanyonNoiseM < 0:
-		opt.CanyonNoiseM = 0
-	case math.IsNaN(opt.CanyonNoiseM) || opt.CanyonNoiseM > 1000:
-		return opt, fmt.Errorf("synth: InequityOptions.CanyonNoiseM = %v, want in [0, 1000] metres", opt.CanyonNoiseM)
+	if opt.CanyonNoiseM, err = noiseOption("CanyonNoiseM", opt.CanyonNoiseM, 15); err != nil {
+		return opt, err
 	}
 	return opt, nil
+}
+
+// noiseOption is a noise level in metres: 0 takes def, a negative value
+// switches it off, more than 1,000 m (or NaN) is refused, naming field.
+func noiseOption(field string, v, def float64) (float64, error) {
+	switch {
+	case v == 0:
+		return def, nil
+	case v < 0:
+		return 0, nil
+	case math.IsNaN(v) || v > 1000:
+		return v, fmt.Errorf("synth: InequityOptions.%s = %v, want in [0, 1000] metres", field, v)
+	}
+	return v, nil
 }
 
 // InequityDataset returns the observed trajectories (deep copies, in trip

@@ -53,15 +53,21 @@ func tinyBatch(padToken int32) *modality.Batch {
 
 func encode(t *testing.T, cfg Config, b *modality.Batch) [][]float32 {
 	t.Helper()
-	be := testBackend(t)
 	store := model.NewStore()
 	store.SetParam(model.ParamInitialSeed, int64(7))
+	return flat(tensors.MustCopyFlatData[float32](runEncoder(t, store, cfg, b))).reshape(b.Size)
+}
+
+// runEncoder encodes b with cfg over store's variables (created on the
+// first run) and returns the pooled vectors.
+func runEncoder(t *testing.T, store *model.Store, cfg Config, b *modality.Batch) *tensors.Tensor {
+	t.Helper()
 	feed, err := Feed(cfg, b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	names := slices.Sorted(maps.Keys(feed))
-	exec := model.MustNewExec(be, store, func(scope *model.Scope, nodes []*Node) *Node {
+	exec := model.MustNewExec(testBackend(t), store, func(scope *model.Scope, nodes []*Node) *Node {
 		in := map[string]*Node{}
 		for i, n := range names {
 			in[n] = nodes[i]
@@ -72,8 +78,7 @@ func encode(t *testing.T, cfg Config, b *modality.Batch) [][]float32 {
 	for i, n := range names {
 		args[i] = feed[n]
 	}
-	out := exec.MustExec(args...)[0]
-	return flat(tensors.MustCopyFlatData[float32](out)).reshape(b.Size)
+	return exec.MustExec(args...)[0]
 }
 
 type flat []float32

@@ -2,11 +2,9 @@ package encoder
 
 import (
 	"maps"
-	"slices"
 	"strings"
 	"testing"
 
-	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
@@ -66,25 +64,9 @@ func TestTransformerLayerFLOPsMatchGraphVariables(t *testing.T) {
 	}
 	cfg.VocabSize = 20
 	b := tinyBatch(0)
-	feed, err := Feed(cfg, b)
-	if err != nil {
-		t.Fatal(err)
-	}
 	store := model.NewStore()
 	store.SetParam(model.ParamInitialSeed, int64(7))
-	names := slices.Sorted(maps.Keys(feed))
-	exec := model.MustNewExec(testBackend(t), store, func(scope *model.Scope, nodes []*Node) *Node {
-		in := map[string]*Node{}
-		for i, n := range names {
-			in[n] = nodes[i]
-		}
-		return Encode(scope, cfg, InputsOf(in)).Pooled
-	})
-	args := make([]any, len(names))
-	for i, n := range names {
-		args[i] = feed[n]
-	}
-	exec.MustExec(args...)
+	runEncoder(t, store, cfg, b)
 	L := float64(b.Len)
 	var fromVars float64
 	for v := range store.IterVariables() {

@@ -37,13 +37,8 @@ func BarErr(title, ylabel string, names []string, values, errs []float64) *Chart
 			pts = append(pts, errXY{x: float64(i), y: v, ye: e})
 		}
 	}
-	if len(pts) > 0 {
-		eb, err := plotter.NewYErrorBars(pts)
-		if err != nil {
-			return c.fail(err)
-		}
-		eb.LineStyle.Color, eb.LineStyle.Width, eb.CapWidth = color.Black, vg.Points(1.2), vg.Points(7)
-		c.Plot.Add(eb)
+	if err := c.addYErrors(pts, 0, vg.Points(1.2), vg.Points(7)); err != nil {
+		return c.fail(err)
 	}
 	if hi > lo { // headroom over the error bars as Bar leaves it over the bars
 		c.Plot.Y.Min, c.Plot.Y.Max = lo-0.06*(hi-lo)*b2f(lo < 0), hi+0.06*(hi-lo)
@@ -347,13 +342,8 @@ func GroupedBarErr(title, ylabel string, categories, series []string, values, er
 				pts = append(pts, errXY{x: float64(i), y: v, ye: e})
 			}
 		}
-		if len(pts) > 0 {
-			eb, err := plotter.NewYErrorBars(pts)
-			if err != nil {
-				return c.fail(err)
-			}
-			eb.LineStyle.Color, eb.LineStyle.Width, eb.CapWidth = color.Black, vg.Points(1), vg.Points(4)
-			c.Plot.Add(&offsetBars{eb, b.Offset})
+		if err := c.addYErrors(pts, b.Offset, vg.Points(1), vg.Points(4)); err != nil {
+			return c.fail(err)
 		}
 	}
 	if hi > lo {
@@ -361,6 +351,25 @@ func GroupedBarErr(title, ylabel string, categories, series []string, values, er
 	}
 	c.Plot.NominalX(wrapLabels(categories, (c.Width-90)/float64(len(categories)))...)
 	return c
+}
+
+// addYErrors draws black ± error bars at pts (none when empty), shifted
+// sideways by dx (a grouped bar's offset).
+func (c *Chart) addYErrors(pts errXYs, dx, width, capWidth vg.Length) error {
+	if len(pts) == 0 {
+		return nil
+	}
+	eb, err := plotter.NewYErrorBars(pts)
+	if err != nil {
+		return err
+	}
+	eb.LineStyle.Color, eb.LineStyle.Width, eb.CapWidth = color.Black, width, capWidth
+	if dx == 0 {
+		c.Plot.Add(eb)
+	} else {
+		c.Plot.Add(&offsetBars{eb, dx})
+	}
+	return nil
 }
 
 // offsetBars draws error bars shifted sideways by a bar's offset (gonum's
