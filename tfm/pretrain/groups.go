@@ -17,13 +17,13 @@ import (
 // groupMembers splits trajs by their group under key, the groups in sorted
 // order; every trajectory must have one.
 func groupMembers(trajs []*traj.Trajectory, key string) ([][]*traj.Trajectory, error) {
+	groups, err := fairness.GroupsOf(trajs, key)
+	if err != nil {
+		return nil, fmt.Errorf("pretrain: GroupBalance (--group-balance) %q: %w", key, err)
+	}
 	by := map[string][]*traj.Trajectory{}
-	for _, t := range trajs {
-		g, err := fairness.GroupOf(t, key)
-		if err != nil {
-			return nil, fmt.Errorf("pretrain: GroupBalance (--group-balance) %q: %w", key, err)
-		}
-		by[g] = append(by[g], t)
+	for i, g := range groups {
+		by[g] = append(by[g], trajs[i])
 	}
 	names := make([]string, 0, len(by))
 	for g := range by {

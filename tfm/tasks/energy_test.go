@@ -9,10 +9,7 @@ import (
 // Evaluate reports its cost: the fine-tuning rows (×3: forward +
 // backward) and the test rows run forward, at the encoder's counted FLOPs.
 func TestEvaluateReportsCost(t *testing.T) {
-	ts := RandomWalks(60, 1)
-	for i, tr := range ts {
-		tr.Mode = []string{"walk", "car"}[i%2]
-	}
+	ts := modedWalks(60, 1)
 	opt := QuickOptions("classify")
 	opt.Encoder = smallEncoderConfig()
 	opt.FineTune.Steps, opt.FineTune.BatchSize = 5, 8

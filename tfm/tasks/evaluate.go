@@ -242,10 +242,8 @@ func Evaluate(enc *tfm.Model, ts []*traj.Trajectory, opt Options) (res Result, e
 		return res, tooFew(opt.Task, "test trajectories", len(test), MinTest)
 	}
 	if opt.Mitigation != "" && opt.MitigationGroups != "" {
-		for _, t := range train {
-			if _, err := fairness.GroupOf(t, opt.MitigationGroups); err != nil {
-				return res, fmt.Errorf("tasks: Options.MitigationGroups (--mitigation-groups) %q: %w", opt.MitigationGroups, err)
-			}
+		if _, err := fairness.GroupsOf(train, opt.MitigationGroups); err != nil {
+			return res, fmt.Errorf("tasks: Options.MitigationGroups (--mitigation-groups) %q: %w", opt.MitigationGroups, err)
 		}
 	}
 	defer func() { // the tasks drop unusable examples: check what was scored

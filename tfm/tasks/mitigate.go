@@ -64,13 +64,9 @@ func (cfg FineTuneConfig) trainingGroups(ts []*traj.Trajectory) ([]string, error
 	}
 	groups := cfg.Groups
 	if groups == nil && cfg.GroupKey != "" {
-		groups = make([]string, len(ts))
-		for i, t := range ts {
-			g, err := fairness.GroupOf(t, cfg.GroupKey)
-			if err != nil {
-				return nil, fmt.Errorf("tasks: FineTuneConfig.GroupKey: %w", err)
-			}
-			groups[i] = g
+		var err error
+		if groups, err = fairness.GroupsOf(ts, cfg.GroupKey); err != nil {
+			return nil, fmt.Errorf("tasks: FineTuneConfig.GroupKey: %w", err)
 		}
 	}
 	if groups == nil {
