@@ -151,6 +151,13 @@ func (m *Model) Freeze() {
 	}
 }
 
+// Recompile drops the graphs m compiled for itself (Embed's), so the next
+// call compiles against the store's variables as they are now. Training a
+// loaded model in place (pretrain.Train with Options.Model) calls it: a
+// graph compiled before the training can go on returning the loaded
+// values (measured with GoMLX v0.28.16; TestTrainLoadedModelEmbedsNewWeights).
+func (m *Model) Recompile() { m.embed = nil }
+
 // Primary is the first branch: the model's only one unless it is multi-modal.
 func (m *Model) Primary() *Branch { return m.Branches[0] }
 

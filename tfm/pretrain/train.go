@@ -321,6 +321,7 @@ func Train(ctx context.Context, be compute.Backend, ds *traj.Dataset, opt Option
 			return nil, err
 		}
 	}
+	defer m.Recompile() // trained in place: Embed must see the new weights
 	return r.train(ctx, be)
 }
 
