@@ -148,6 +148,7 @@ type Data struct {
 //	synthetic                              the synthetic city, default config, with its map
 //	synthetic:seed=S,trajectories=N        … with that seed and trip count
 //	synthetic:…,inequity=1                 … recorded with the planted inequity (synth.InequityOptions defaults)
+//	synthetic:…,drift=1                    … the "after" city of the seed (synth.Config.Drift)
 //	FORMAT:PATH                            Open(FORMAT, PATH, Options{}), no map
 //
 // It is the only parser of data specs; LoadWithNetwork adds an OSM network
@@ -209,9 +210,10 @@ type SynthSpec struct {
 	Inequity *synth.InequityOptions
 }
 
-// ParseSynthSpec parses "seed=S,trajectories=N,inequity=0|1" (every part
-// optional) over synth.DefaultConfig(). inequity=1 takes the defaults of
-// synth.InequityOptions, seeded by the city's seed.
+// ParseSynthSpec parses "seed=S,trajectories=N,inequity=0|1,drift=0|1"
+// (every part optional, in any order) over synth.DefaultConfig().
+// inequity=1 takes the defaults of synth.InequityOptions, seeded by the
+// city's seed; drift=1 sets synth.Config.Drift (the after city).
 func ParseSynthSpec(args string) (SynthSpec, error) {
 	sp := SynthSpec{Config: synth.DefaultConfig()}
 	if strings.TrimSpace(args) == "" {
@@ -240,8 +242,13 @@ func ParseSynthSpec(args string) (SynthSpec, error) {
 				return sp, fmt.Errorf("synthetic spec %q: inequity must be 0 or 1", kv)
 			}
 			inequity = n == 1
+		case "drift":
+			if n != 0 && n != 1 {
+				return sp, fmt.Errorf("synthetic spec %q: drift must be 0 or 1", kv)
+			}
+			sp.Config.Drift = n == 1
 		default:
-			return sp, fmt.Errorf("synthetic spec: unknown key %q (want seed, trajectories, inequity)", k)
+			return sp, fmt.Errorf("synthetic spec: unknown key %q (want seed, trajectories, inequity, drift)", k)
 		}
 	}
 	if inequity {
@@ -251,7 +258,7 @@ func ParseSynthSpec(args string) (SynthSpec, error) {
 }
 
 // SynthConfig is the city configuration of a synthetic spec (see
-// ParseSynthSpec; the inequity key does not change the city).
+// ParseSynthSpec; the inequity key does not change the city, drift does).
 func SynthConfig(args string) (synth.Config, error) {
 	sp, err := ParseSynthSpec(args)
 	return sp.Config, err

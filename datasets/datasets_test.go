@@ -59,7 +59,20 @@ func TestLoadSynthetic(t *testing.T) {
 	if n := len(uneq.Trajectories); n >= 200 || n < 100 || uneq.Trajectories[0].Labels["inequity"] == "" || uneq.Map == nil {
 		t.Errorf("inequity=1: %d of 200 trajectories, labels %v", n, uneq.Trajectories[0].Labels)
 	}
-	for _, bad := range []string{"synthetic:seed=x", "synthetic:trajectories=0", "synthetic:colour=red", "synthetic:inequity=2", "nope", "shapefile:/x"} {
+	after, err := Load("synthetic:drift=1,seed=3,trajectories=12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Name != "synthetic:seed=3,trajectories=12,drift=1" || len(after.Map.Network.Segments) <= len(ds.Map.Network.Segments) {
+		t.Errorf("drift=1: data set %q, %d segments (before: %d)", after.Name, len(after.Map.Network.Segments), len(ds.Map.Network.Segments))
+	}
+	if sp, err := ParseSynthSpec("seed=5,drift=1,inequity=1"); err != nil || !sp.Config.Drift || sp.Inequity == nil || sp.Config.Seed != 5 {
+		t.Errorf("ParseSynthSpec(seed=5,drift=1,inequity=1) = %+v, %v", sp, err)
+	}
+	if _, err := ParseSynthSpec("drift=2"); err == nil || !strings.Contains(err.Error(), "drift") {
+		t.Errorf("drift=2: err %v, want one naming drift", err)
+	}
+	for _, bad := range []string{"synthetic:seed=x", "synthetic:trajectories=0", "synthetic:colour=red", "synthetic:inequity=2", "synthetic:drift=yes", "nope", "shapefile:/x"} {
 		if _, err := Load(bad); err == nil {
 			t.Errorf("Load(%q) accepted", bad)
 		}

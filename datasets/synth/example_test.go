@@ -68,3 +68,16 @@ func ExamplePlantSpurious() {
 	// train 730 (label = context group for 90%), test 600 (50%)
 	// bus → label 1 | from a residential district → group 1
 }
+
+func ExampleGeneratePair() {
+	before, after, err := synth.GeneratePair(synth.Config{Seed: 3, Trajectories: 200})
+	if err != nil {
+		panic(err)
+	}
+	r := after.Drift
+	fmt.Println(before.Drift == nil, r.FormerType, "→", after.Districts[r.NewDistrict].Type)
+	fmt.Println(r.OldSegments == len(before.Network.Segments), len(after.Network.Segments) > r.OldSegments, len(r.ClosedSegments))
+	// Output:
+	// true park → residential
+	// true true 2
+}

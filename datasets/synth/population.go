@@ -109,13 +109,13 @@ func (c *City) placePOIs(rng *rand.Rand) error {
 	return nil
 }
 
-// makeAgents creates the users: homes in residential districts, workplaces
-// mostly in business, commercial and industrial ones (students at the
-// university), car and bike ownership, a habitual mode and personal speeds.
-func (c *City) makeAgents(rng *rand.Rand) error {
+// nodeOfType returns a draw of a usable node in a district of one of the
+// types (weighted by the districts' node counts), any usable node when no
+// district has one.
+func (c *City) nodeOfType(rng *rand.Rand) func(types ...string) int {
 	dn := c.districtNodes()
 	all := c.usableNodes()
-	nodeOfType := func(types ...string) int {
+	return func(types ...string) int {
 		d := pickWeighted(rng, len(dn), func(k int) float64 {
 			for _, t := range types {
 				if c.Districts[k].Type == t {
@@ -129,53 +129,67 @@ func (c *City) makeAgents(rng *rand.Rand) error {
 		}
 		return dn[d][rng.IntN(len(dn[d]))]
 	}
-	clip := func(v, lo, hi float64) float64 { return min(max(v, lo), hi) }
+}
+
+// makeAgents creates the users: homes in residential districts, workplaces
+// mostly in business, commercial and industrial ones (students at the
+// university), car and bike ownership, a habitual mode and personal speeds.
+func (c *City) makeAgents(rng *rand.Rand) error {
+	nodeOfType := c.nodeOfType(rng)
 	for i := range c.Config.Agents {
-		a := Agent{ID: fmt.Sprintf("u%04d", i), Work: -1, WorkDistrict: -1}
-		u := rng.Float64()
-		switch {
-		case u < 0.72:
-			a.Occupation = "worker"
-		case u < 0.87:
-			a.Occupation = "student"
-		default:
-			a.Occupation = "retired"
-		}
-		a.Home = nodeOfType(Residential)
-		a.HomeDistrict = c.NodeDistrict[a.Home]
-		switch a.Occupation {
-		case "worker":
-			w := []weighted{{Business, 0.45}, {Commercial, 0.2}, {Industrial, 0.25}, {University, 0.05}, {Park, 0.05}}
-			a.Work = nodeOfType(w[pickWeighted(rng, len(w), func(k int) float64 { return w[k].w })].name, Business)
-		case "student":
-			a.Work = nodeOfType(University, Business)
-		}
-		for a.Work == a.Home {
-			a.Work = all[rng.IntN(len(all))]
-		}
-		if a.Work >= 0 {
-			a.WorkDistrict = c.NodeDistrict[a.Work]
-		}
-		own := ownership[a.Occupation] // P(car), P(bike)
-		a.HasCar = rng.Float64() < own[0]
-		a.HasBike = rng.Float64() < own[1]
-		habits := []weighted{{Walk, 1}, {Bus, 1}}
-		if a.HasBike {
-			habits = append(habits, weighted{Bike, 1.2})
-		}
-		if a.HasCar {
-			habits = append(habits, weighted{Car, 1.5})
-		}
-		a.Habit = habits[pickWeighted(rng, len(habits), func(k int) float64 { return habits[k].w })].name
-		a.WalkSpeed = clip(1.4+0.12*rng.NormFloat64(), 1.05, 1.8)
-		a.BikeSpeed = clip(4.5+0.5*rng.NormFloat64(), 3.2, 6)
-		a.DriveFactor = 0.85 + 0.15*rng.Float64()
-		if a.Occupation == "student" {
-			a.LeaveHour = clip(9+0.6*rng.NormFloat64(), 7, 11)
-		} else {
-			a.LeaveHour = clip(8+0.5*rng.NormFloat64(), 6.5, 9.5)
-		}
-		c.Agents = append(c.Agents, a)
+		c.Agents = append(c.Agents, newAgent(rng, c, i, nodeOfType, func() int { return nodeOfType(Residential) }))
 	}
 	return nil
+}
+
+// newAgent draws agent i: occupation, a home from home(), a workplace by
+// nodeOfType, vehicles, habit and personal speeds.
+func newAgent(rng *rand.Rand, c *City, i int, nodeOfType func(types ...string) int, home func() int) Agent {
+	all := c.usableNodes()
+	clip := func(v, lo, hi float64) float64 { return min(max(v, lo), hi) }
+	a := Agent{ID: fmt.Sprintf("u%04d", i), Work: -1, WorkDistrict: -1}
+	u := rng.Float64()
+	switch {
+	case u < 0.72:
+		a.Occupation = "worker"
+	case u < 0.87:
+		a.Occupation = "student"
+	default:
+		a.Occupation = "retired"
+	}
+	a.Home = home()
+	a.HomeDistrict = c.NodeDistrict[a.Home]
+	switch a.Occupation {
+	case "worker":
+		w := []weighted{{Business, 0.45}, {Commercial, 0.2}, {Industrial, 0.25}, {University, 0.05}, {Park, 0.05}}
+		a.Work = nodeOfType(w[pickWeighted(rng, len(w), func(k int) float64 { return w[k].w })].name, Business)
+	case "student":
+		a.Work = nodeOfType(University, Business)
+	}
+	for a.Work == a.Home {
+		a.Work = all[rng.IntN(len(all))]
+	}
+	if a.Work >= 0 {
+		a.WorkDistrict = c.NodeDistrict[a.Work]
+	}
+	own := ownership[a.Occupation] // P(car), P(bike)
+	a.HasCar = rng.Float64() < own[0]
+	a.HasBike = rng.Float64() < own[1]
+	habits := []weighted{{Walk, 1}, {Bus, 1}}
+	if a.HasBike {
+		habits = append(habits, weighted{Bike, 1.2})
+	}
+	if a.HasCar {
+		habits = append(habits, weighted{Car, 1.5})
+	}
+	a.Habit = habits[pickWeighted(rng, len(habits), func(k int) float64 { return habits[k].w })].name
+	a.WalkSpeed = clip(1.4+0.12*rng.NormFloat64(), 1.05, 1.8)
+	a.BikeSpeed = clip(4.5+0.5*rng.NormFloat64(), 3.2, 6)
+	a.DriveFactor = 0.85 + 0.15*rng.Float64()
+	if a.Occupation == "student" {
+		a.LeaveHour = clip(9+0.6*rng.NormFloat64(), 7, 11)
+	} else {
+		a.LeaveHour = clip(8+0.5*rng.NormFloat64(), 6.5, 9.5)
+	}
+	return a
 }

@@ -27,7 +27,7 @@ func (c *City) simulate(rng *rand.Rand) error {
 		if d >= 3650 {
 			return fmt.Errorf("synth: 10 years of simulation gave only %d of %d trips; add agents", len(trips), want)
 		}
-		date := cfg.StartDate.AddDate(0, 0, d)
+		date := c.startDate().AddDate(0, 0, d)
 		for i := range c.Agents {
 			trips = c.agentDay(rng, i, date, trips)
 		}
@@ -73,6 +73,9 @@ func (c *City) chooseMode(rng *rand.Rand, a *Agent, dkm float64) string {
 	}
 	u[slices.Index(Modes, a.Habit)]++
 	k := pickWeighted(rng, len(u), func(i int) float64 { return math.Exp(u[i]) })
+	if c.drift != nil && Modes[k] == Car && dkm < bikeSwitchMaxKm && c.drift.modeRng.Float64() < c.Drift.BikeSwitch {
+		return Bike // the after city's bike-share scheme
+	}
 	return Modes[k]
 }
 

@@ -89,6 +89,12 @@ type Config struct {
 	// generated one. Districts are then a grid of zones over its bound with
 	// assigned types, and POIs sit at its nodes. The graph is not modified.
 	Network *roadnet.Graph
+	// Drift, when true, gives the "after" city of the same seed: a new
+	// district on former parkland, an outer ring-road section, a closed
+	// road, changed rush-hour congestion, more cycling and more agents, a
+	// year later (see DriftReport). False is the city as it was, unchanged.
+	// It needs the generated network (Network nil).
+	Drift bool
 }
 
 // DefaultConfig is the course's default city: 2,000 trajectories of 100
@@ -166,6 +172,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if err := traj.CheckLonLat(cfg.Center[0], cfg.Center[1]); err != nil || math.Abs(cfg.Center[1]) > 80 {
 		return cfg, fmt.Errorf("synth: Center %v: want a lon/lat within ±80° latitude", cfg.Center)
+	}
+	if cfg.Drift && cfg.Network != nil {
+		return cfg, fmt.Errorf("synth: Drift needs the generated network, not Config.Network")
 	}
 	if cfg.Network != nil {
 		if err := cfg.Network.Validate(); err != nil {
@@ -251,49 +260,79 @@ type City struct {
 	// connected component (every trip starts and ends at such nodes).
 	Usable []bool
 
+	// Drift reports what changed in the "after" city (Config.Drift); nil
+	// in the city as it was.
+	Drift *DriftReport
+
 	frame   frame
 	sim     *simulator
+	drift   *driftState // nil without Config.Drift
 	dBounds []orb.Bound // district polygon bounds
 }
 
-// Generate builds the city and simulates Config.Trajectories trips.
+// Generate builds the city and simulates Config.Trajectories trips. With
+// Config.Drift it returns the "after" city of the seed (see GeneratePair).
 func Generate(cfg Config) (*City, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	c := &City{Name: cfg.Name, Config: cfg}
-	seed := uint64(cfg.Seed)
-	stream := func(k uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15^k)) }
+	if cfg.Drift {
+		_, after, err := GeneratePair(cfg)
+		return after, err
+	}
+	c, _, err := build(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return c, c.run()
+}
 
+// stream is the random stream of generation stage k.
+func (c *City) stream(k uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(uint64(c.Config.Seed), 0x9e3779b97f4a7c15^k))
+}
+
+// build makes the city up to its agents (no trips yet); the layout is nil
+// on an external network.
+func build(cfg Config) (*City, *layout, error) {
+	c := &City{Name: cfg.Name, Config: cfg}
+	var l *layout
 	if cfg.Network == nil {
 		c.frame = newFrame(cfg.Center)
-		layout := newLayout(stream(1))
-		c.setDistricts(layout.districts(c.frame, stream(2)))
-		c.Network = buildNetwork(layout, c.frame, c.districtTypeAtXY, stream(3))
+		l = newLayout(c.stream(1))
+		c.setDistricts(l.districts(c.frame, c.stream(2)))
+		c.Network = buildNetwork(l, c.frame, c.districtTypeAtXY, c.stream(3))
 	} else {
 		c.Network = cfg.Network
 		b := c.Network.Bound()
 		c.frame = newFrame(b.Center())
-		c.setDistricts(zoneDistricts(c.Network, c.frame, stream(2)))
+		c.setDistricts(zoneDistricts(c.Network, c.frame, c.stream(2)))
 	}
-	c.assignIncomes(stream(8)) // its own stream: every other draw is unchanged
+	c.assignIncomes(c.stream(8)) // its own stream: every other draw is unchanged
 	c.Usable = largestSCC(c.Network)
 	c.NodeDistrict = make([]int, len(c.Network.Nodes))
 	for i, n := range c.Network.Nodes {
 		c.NodeDistrict[i] = c.DistrictAt(n.Point)
 	}
-	if err := c.placePOIs(stream(4)); err != nil {
-		return nil, err
+	if err := c.placePOIs(c.stream(4)); err != nil {
+		return nil, nil, err
 	}
-	if err := c.makeAgents(stream(5)); err != nil {
-		return nil, err
+	if err := c.makeAgents(c.stream(5)); err != nil {
+		return nil, nil, err
 	}
-	c.sim = newSimulator(c, stream(6))
-	if err := c.simulate(stream(7)); err != nil {
-		return nil, err
+	return c, l, nil
+}
+
+// run simulates the trips of a built city.
+func (c *City) run() error {
+	c.sim = newSimulator(c, c.stream(6))
+	if c.drift != nil {
+		for i, f := range c.drift.congestion {
+			c.sim.cong[i] *= f
+		}
 	}
-	return c, nil
+	return c.simulate(c.stream(7))
 }
 
 func (c *City) setDistricts(ds []District) {
@@ -366,7 +405,11 @@ func (c *City) DistrictType(i int) string {
 // "district_to", "district_type_from", "district_type_to", "income_from",
 // "income_to" (the districts' income levels), "purpose" and "travel_time_s".
 func (c *City) Dataset() *traj.Dataset {
-	ds := &traj.Dataset{Name: fmt.Sprintf("synthetic:seed=%d,trajectories=%d", c.Config.Seed, c.Config.Trajectories)}
+	name := fmt.Sprintf("synthetic:seed=%d,trajectories=%d", c.Config.Seed, c.Config.Trajectories)
+	if c.Config.Drift {
+		name += ",drift=1"
+	}
+	ds := &traj.Dataset{Name: name}
 	ds.Trajectories = make([]*traj.Trajectory, len(c.Trips))
 	for i := range c.Trips {
 		ds.Trajectories[i] = c.Trips[i].Observed.Clone()

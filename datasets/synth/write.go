@@ -200,6 +200,9 @@ func (c *City) writeRoads(w *bufio.Writer) error {
 			"speed_limit": math.Round(s.SpeedLimit*1000) / 1000, "length_m": math.Round(s.Length*100) / 100,
 			"reverse": s.Reverse, "oneway": s.Reverse < 0,
 		}
+		if c.drift != nil { // the after city marks its closed road
+			f.Properties["closed"] = c.Closed(i)
+		}
 		return f
 	})
 }
@@ -243,6 +246,7 @@ type Meta struct {
 	DropoutRate      float64        `json:"dropout_rate"`
 	ExternalNetwork  bool           `json:"external_network"`
 	Modes            map[string]int `json:"modes"`
+	Drift            *DriftReport   `json:"drift,omitempty"` // the after city only
 }
 
 // Meta summarises the city (also written as city.json).
@@ -250,7 +254,7 @@ func (c *City) Meta() Meta {
 	m := Meta{Name: c.Name, Seed: c.Config.Seed, Trajectories: len(c.Trips), Agents: len(c.Agents),
 		Nodes: len(c.Network.Nodes), Segments: len(c.Network.Segments), Districts: len(c.Districts), POIs: len(c.POIs),
 		SamplingInterval: c.Config.SamplingInterval.Seconds(), Noise: c.Config.Noise, DropoutRate: c.Config.DropoutRate,
-		ExternalNetwork: c.Config.Network != nil, Modes: map[string]int{}}
+		ExternalNetwork: c.Config.Network != nil, Modes: map[string]int{}, Drift: c.Drift}
 	b := c.Bound()
 	m.Bound = [4]float64{round7(b.Min[0]), round7(b.Min[1]), round7(b.Max[0]), round7(b.Max[1])}
 	for i, n := range c.ModeCounts() {

@@ -46,3 +46,34 @@ func TestDataSynth(t *testing.T) {
 		}
 	}
 }
+
+func TestDataSynthDrift(t *testing.T) {
+	dir := t.TempDir()
+	out, err := capture(t, "data", "synth", "--seed", "5", "--trajectories", "40", "--agents", "10", "--out", dir, "--drift", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Before, After struct {
+			Trajectories, Segments int
+			Out                    string
+			Drift                  *struct {
+				NewDistrictName string `json:"new_district_name"`
+				ClosedSegments  []int  `json:"closed_segments"`
+			}
+		}
+	}
+	lastJSONInto(t, out, &got)
+	if got.Before.Trajectories != 40 || got.After.Trajectories != 40 || got.Before.Drift != nil || got.After.Drift == nil ||
+		got.After.Segments <= got.Before.Segments || len(got.After.Drift.ClosedSegments) != 2 {
+		t.Errorf("synth --drift JSON %+v", got)
+	}
+	for _, sub := range []string{"before", "after"} {
+		if fi, err := os.Stat(filepath.Join(dir, sub, "trips.csv")); err != nil || fi.Size() == 0 {
+			t.Errorf("%s/trips.csv: %v", sub, err)
+		}
+	}
+	if _, err := capture(t, "data", "synth", "--drift", "--network", "x.osm", "--out", t.TempDir()); err == nil {
+		t.Error("--drift --network accepted")
+	}
+}
