@@ -7,8 +7,10 @@ import (
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
+	mlmodel "github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
+	"github.com/tfm-course/course/tfm/encoder"
 	"github.com/tfm-course/course/tfm/modality"
 )
 
@@ -149,5 +151,91 @@ func (m *Model) growVariable(path string, axis, oldN, newN int) error {
 		return err
 	}
 	nv.SetTrainable(trainable)
+	return nil
+}
+
+// MergeLoRA is a copy of m (its own store, no optimiser state) with every
+// LoRA update folded into its dense layer and the LoRA variables removed:
+//
+//	W ← W + (α/r)·A·B        for each scope …/<layer>/lora, W = …/<layer>/dense/weights
+//
+// and lora=0 in the branches' configs, so it is a plain model that embeds
+// as m does (to float rounding) and saves and loads like any other.
+// Adapters are nonlinear (a GELU between their matrices) and cannot be
+// folded into W: a model with adapters keeps them (and adapter=m).
+func (m *Model) MergeLoRA() (*Model, error) {
+	c, err := m.Clone(m.Meta.Seed)
+	if err != nil {
+		return nil, err
+	}
+	c.Branches = make([]*Branch, len(m.Branches))
+	for i, b := range m.Branches {
+		nb := *b
+		nb.Encoder.LoRARank, nb.Encoder.LoRAAlpha = 0, 0
+		c.Branches[i] = &nb
+	}
+	for _, b := range m.Branches {
+		prefix := "/" + b.Scope + "/"
+		for _, a := range slices.Collect(c.Store.IterVariables()) {
+			if a.Name() != "a" || !strings.HasPrefix(a.Scope(), prefix) || !strings.HasSuffix(a.Scope(), "/"+encoder.LoRAScope) {
+				continue
+			}
+			if err := mergeLoRA(c.Store, a.Scope(), b.Encoder.LoRAScale()); err != nil {
+				return nil, err
+			}
+		}
+	}
+	c.Branches[0].Encoder.Save(c.Store)
+	return c, nil
+}
+
+// mergeLoRA folds the LoRA pair under scope into its layer's dense weights
+// and deletes it.
+func mergeLoRA(store *mlmodel.Store, scope string, scale float64) error {
+	a, b := store.GetVariable(scope+"/a"), store.GetVariable(scope+"/b")
+	w := store.GetVariable(strings.TrimSuffix(scope, encoder.LoRAScope) + "dense/weights")
+	if a == nil || b == nil || w == nil || !a.HasValue() || !b.HasValue() || !w.HasValue() {
+		return fmt.Errorf("model: merging LoRA %s: its a, b or dense weights are missing", scope)
+	}
+	ad, bd, wd := a.Shape().Dimensions, b.Shape().Dimensions, w.Shape().Dimensions
+	in, r, out := ad[0], ad[1], bd[1]
+	if bd[0] != r || wd[0] != in || wd[1] != out {
+		return fmt.Errorf("model: merging LoRA %s: A %v, B %v and W %v do not chain", scope, ad, bd, wd)
+	}
+	av, bv := tensors.MustCopyFlatData[float32](a.MustValue()), tensors.MustCopyFlatData[float32](b.MustValue())
+	wv := tensors.MustCopyFlatData[float32](w.MustValue())
+	for i := range in {
+		for j := range out {
+			s := 0.0
+			for k := range r {
+				s += float64(av[i*r+k]) * float64(bv[k*out+j])
+			}
+			wv[i*out+j] += float32(scale * s)
+		}
+	}
+	if err := w.SetValue(tensors.FromFlatDataAndDimensions(wv, wd...)); err != nil {
+		return err
+	}
+	return store.DeleteVariablesInScope(scope)
+}
+
+// Adapt switches parameter-efficient adaptation on (or off) in every
+// branch's encoder: LoRA of rank lora with α = alpha (0: α = r) and
+// adapters of width adapter (encoder.Dense, encoder.Adapter). Their
+// variables are created, as the identity, by the next graph (Embed, a
+// training step); FreezeAllBut(encoder.IsAdaptation) then trains them alone.
+func (m *Model) Adapt(lora int, alpha float64, adapter int) error {
+	for _, b := range m.Branches {
+		c := b.Encoder
+		c.LoRARank, c.LoRAAlpha, c.Adapter = lora, alpha, adapter
+		if err := c.Validate(); err != nil {
+			return fmt.Errorf("model: %s encoder: %w", b.Modality.Name(), err)
+		}
+	}
+	for _, b := range m.Branches {
+		b.Encoder.LoRARank, b.Encoder.LoRAAlpha, b.Encoder.Adapter = lora, alpha, adapter
+	}
+	m.Primary().Encoder.Save(m.Store)
+	m.embed = nil
 	return nil
 }
