@@ -104,3 +104,19 @@ func TestAdaptationFLOPs(t *testing.T) {
 		t.Fatalf("lora %v adapter %v forward %v, want %v %v %v", got.Terms["lora"], got.Terms["adapter"], got.Forward, lora, adapter, base.Forward+lora+adapter)
 	}
 }
+
+// Without adaptation the config renders as it did before the keys existed
+// (a resumed run compares the recorded string); with it, String round-trips.
+func TestAdaptationKeysInString(t *testing.T) {
+	c := DefaultConfig()
+	if s := c.String(); strings.Contains(s, "lora") || strings.Contains(s, "adapter") {
+		t.Errorf("plain config renders adaptation keys: %s", s)
+	}
+	if err := c.Set("lora=2;lora_alpha=3;adapter=5"); err != nil {
+		t.Fatal(err)
+	}
+	back := DefaultConfig()
+	if err := back.Set(c.String()); err != nil || back != c {
+		t.Fatalf("Set(String()) = %+v, %v; want %+v", back, err, c)
+	}
+}

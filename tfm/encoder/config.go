@@ -167,15 +167,23 @@ func (c Config) Validate() error {
 	return c.validateAdaptation()
 }
 
-// String renders the config in the Set syntax.
+// String renders the config in the Set syntax. The adaptation keys (lora,
+// lora_alpha, adapter) appear only when set, so a config without them
+// renders as before they existed (checkpoints' recorded settings match).
 func (c Config) String() string {
 	v := reflect.ValueOf(c)
-	parts := make([]string, v.NumField())
-	for i := range parts {
-		parts[i] = fmt.Sprintf("%s=%v", v.Type().Field(i).Tag.Get("set"), v.Field(i).Interface())
+	var parts []string
+	for i := 0; i < v.NumField(); i++ {
+		key := v.Type().Field(i).Tag.Get("set")
+		if adaptationKeys[key] && v.Field(i).IsZero() {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s=%v", key, v.Field(i).Interface()))
 	}
 	return strings.Join(parts, ";")
 }
+
+var adaptationKeys = map[string]bool{"lora": true, "lora_alpha": true, "adapter": true}
 
 // ParamScope is the store scope holding the encoder hyperparameters.
 const ParamScope = "/encoder"
