@@ -153,7 +153,10 @@ func Prepare(m *tfm.Model, s Strategy, opt pretrain.Options, old, new []*traj.Tr
 	if err != nil {
 		return nil, err
 	}
-	c.Meta.Run = nil // a run of its own: its settings and schedule
+	c.Meta.Run = nil // a run of its own: its settings and schedule, from step 0
+	if err := optimizer.DeleteGlobalStep(c.Store); err != nil {
+		return nil, err
+	}
 	p := &Plan{Strategy: s, Model: c}
 	if p.Added, err = grow(c, modality.Source{Trajectories: new, Map: opt.Map}); err != nil {
 		return nil, err
@@ -247,7 +250,7 @@ func (p *Plan) Apply(opt *pretrain.Options) {
 func Params(m *tfm.Model) (trainable, total int) {
 	skip := []string{"/" + optimizer.Scope, "/" + optimizer.AdamDefaultScope, Scope}
 	for v := range m.Store.IterVariables() {
-		if slices.ContainsFunc(skip, func(s string) bool { return v.Scope() == s || strings.HasPrefix(v.Scope(), s+"/") }) {
+		if v.Path() == "/"+optimizer.GlobalStepVariableName || slices.ContainsFunc(skip, func(s string) bool { return v.Scope() == s || strings.HasPrefix(v.Scope(), s+"/") }) {
 			continue
 		}
 		total += v.Shape().Size()
