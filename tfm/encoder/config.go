@@ -54,6 +54,13 @@ type Config struct {
 	// Attention picks the implementation: "core" (SelfAttention: heads-major
 	// layout over attention.Core) or "mha" (attention.MultiHeadAttention).
 	Attention string `set:"attn"`
+	// Parameter-efficient adaptation (Transformer with attn=core only; see
+	// Dense and Adapter): LoRA rank r of every dense layer of a block (0:
+	// off), its α (the update is scaled by α/r; 0 means α = r), and the
+	// bottleneck width of the adapters after each sublayer (0: off).
+	LoRARank  int     `set:"lora"`
+	LoRAAlpha float64 `set:"lora_alpha"`
+	Adapter   int     `set:"adapter"`
 
 	// Set by the modality, not by the user.
 	VocabSize   int `set:"vocab"`    // > 0 for token modalities (grid, road, text)
@@ -157,7 +164,7 @@ func (c Config) Validate() error {
 	if c.Dropout < 0 || c.Dropout >= 1 {
 		return fmt.Errorf("encoder dropout=%g must be in [0, 1)", c.Dropout)
 	}
-	return nil
+	return c.validateAdaptation()
 }
 
 // String renders the config in the Set syntax.
@@ -222,4 +229,28 @@ func setNumber(f reflect.Value, x float64) {
 	case reflect.Float64:
 		f.SetFloat(x)
 	}
+}
+
+func (c Config) validateAdaptation() error {
+	if c.LoRARank < 0 {
+		return fmt.Errorf("encoder lora=%d must be ≥ 0", c.LoRARank)
+	}
+	if c.LoRAAlpha < 0 {
+		return fmt.Errorf("encoder lora_alpha=%g must be ≥ 0", c.LoRAAlpha)
+	}
+	if c.Adapter < 0 {
+		return fmt.Errorf("encoder adapter=%d must be ≥ 0", c.Adapter)
+	}
+	for _, k := range []struct {
+		key string
+		on  bool
+	}{{"lora", c.LoRARank > 0}, {"adapter", c.Adapter > 0}} {
+		if k.on && c.Arch != Transformer {
+			return fmt.Errorf("encoder %s: only the transformer arch has LoRA and adapters (arch=%s)", k.key, c.Arch)
+		}
+	}
+	if c.LoRARank > 0 && c.Attention != AttentionCore {
+		return fmt.Errorf("encoder lora=%d needs attn=core (GoMLX's mha layer has no LoRA)", c.LoRARank)
+	}
+	return nil
 }

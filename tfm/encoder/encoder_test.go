@@ -62,12 +62,18 @@ func encode(t *testing.T, cfg Config, b *modality.Batch) [][]float32 {
 // first run) and returns the pooled vectors.
 func runEncoder(t *testing.T, store *model.Store, cfg Config, b *modality.Batch) *tensors.Tensor {
 	t.Helper()
+	return runEncoderOn(t, testBackend(t), store, cfg, b)
+}
+
+// runEncoderOn is runEncoder on backend be (a store is used on one backend).
+func runEncoderOn(t *testing.T, be compute.Backend, store *model.Store, cfg Config, b *modality.Batch) *tensors.Tensor {
+	t.Helper()
 	feed, err := Feed(cfg, b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	names := slices.Sorted(maps.Keys(feed))
-	exec := model.MustNewExec(testBackend(t), store, func(scope *model.Scope, nodes []*Node) *Node {
+	exec := model.MustNewExec(be, store, func(scope *model.Scope, nodes []*Node) *Node {
 		in := map[string]*Node{}
 		for i, n := range names {
 			in[n] = nodes[i]

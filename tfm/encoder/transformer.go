@@ -73,6 +73,11 @@ func Embed(scope *model.Scope, cfg Config, in Inputs) *Node {
 //	  x  = a + W₂·GELU(W₁·LN(a))
 //	h = LN(x);  z = pool(h)
 //
+// With cfg.LoRARank > 0 the four dense layers of a block (qkv, output,
+// ffn_in, ffn_out) carry LoRA updates (Dense); with cfg.Adapter > 0 each
+// sublayer's output passes a bottleneck adapter before the residual add
+// (Adapter).
+//
 // Attention runs with fusion off: the decomposed graph is ~10× faster on the
 // pure-Go backend than its fused kernel.
 func TransformerEncoder(scope *model.Scope, cfg Config, in Inputs) Output {
@@ -136,12 +141,14 @@ func TransformerBlockWithAttention(scope *model.Scope, cfg Config, x, mask, bias
 	} else {
 		a, weights = SelfAttentionWithWeights(scope.In("self_attention"), cfg, h, mask, bias)
 	}
+	a = Adapter(scope.In("attn"), cfg, a) // identity unless cfg.Adapter > 0
 	x = Add(x, dropout(scope.In("attn_dropout"), cfg, a))
 
 	h = norm.LayerNorm(scope.In("ffn_norm"), x, -1).Done()
-	h = layers.DenseWithBias(scope.In("ffn_in"), h, cfg.FFN)
+	h = Dense(scope.In("ffn_in"), cfg, h, cfg.FFN) // + LoRA when cfg.LoRARank > 0
 	h = activation.Gelu(h)
-	h = layers.DenseWithBias(scope.In("ffn_out"), h, cfg.Dim)
+	h = Dense(scope.In("ffn_out"), cfg, h, cfg.Dim)
+	h = Adapter(scope.In("ffn"), cfg, h)
 	return Add(x, dropout(scope.In("ffn_dropout"), cfg, h)), weights
 }
 
@@ -164,7 +171,7 @@ func SelfAttention(scope *model.Scope, cfg Config, x, mask, bias *Node) *Node {
 // decomposed core computes them anyway, so nothing changes numerically).
 func SelfAttentionWithWeights(scope *model.Scope, cfg Config, x, mask, bias *Node) (y, weights *Node) {
 	B, L, D, H := x.Shape().Dim(0), x.Shape().Dim(1), cfg.Dim, cfg.Heads
-	qkv := layers.DenseWithBias(scope.In("qkv"), x, 3*D)                 // [B, L, 3D]
+	qkv := Dense(scope.In("qkv"), cfg, x, 3*D)                           // [B, L, 3D]
 	qkv = TransposeAllAxes(Reshape(qkv, B, L, 3, H, D/H), 2, 0, 3, 1, 4) // [3, B, H, L, D/H]
 	q := Squeeze(SliceAxis(qkv, 0, AxisElem(0)), 0)
 	k := Squeeze(SliceAxis(qkv, 0, AxisElem(1)), 0)
@@ -174,7 +181,7 @@ func SelfAttentionWithWeights(scope *model.Scope, cfg Config, x, mask, bias *Nod
 		DisableFusion: true, AttentionMask: keyMask, AttentionBias: bias,
 	}) // [B, H, L, D/H], [B, H, L, L]
 	y = Reshape(TransposeAllAxes(y, 0, 2, 1, 3), B, L, D)
-	return layers.DenseWithBias(scope.In("output"), y, D), weights
+	return Dense(scope.In("output"), cfg, y, D), weights
 }
 
 func dropout(scope *model.Scope, cfg Config, x *Node) *Node {

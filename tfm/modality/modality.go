@@ -157,6 +157,17 @@ type MapUser interface {
 	UseMap(m any) error
 }
 
+// Grower is implemented by token modalities whose vocabulary can grow when
+// the city changes (grid, road, text): Grow returns a new modality fitted
+// to src (new cells, the new road network's segments, new words) whose
+// vocabulary is the old one with the new items appended — every old id
+// keeps its meaning, the added ones are ids Spec().Vocab… of the old
+// modality onwards — and added is how many were appended. The receiver is
+// left unchanged.
+type Grower interface {
+	Grow(src Source) (grown Modality, added int, err error)
+}
+
 // Selective is implemented by modalities that cannot encode every
 // trajectory (road: those that map-match; text: those that can be
 // described). Usable keeps the encodable training trajectories; Accepts

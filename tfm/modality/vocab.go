@@ -90,3 +90,19 @@ func (v *Vocab[K]) Name(id int32, format func(K) string) string {
 	}
 	return fmt.Sprintf("[?%d]", id)
 }
+
+// Grow is v with the items of counts seen at least minCount times that v
+// does not have appended, most frequent first (tie orders equal counts):
+// every id of v keeps its item. v is unchanged.
+func (v *Vocab[K]) Grow(counts map[K]int, minCount int, tie func(a, b K) int) *Vocab[K] {
+	fresh := map[K]int{}
+	for k, n := range counts {
+		if _, known := v.index[k]; !known {
+			fresh[k] = n
+		}
+	}
+	add := BuildVocab(fresh, minCount, tie)
+	g := &Vocab[K]{Items: append(slices.Clip(v.Items), add.Items...), Counts: append(slices.Clip(v.Counts), add.Counts...)}
+	g.reindex() // add's items are not in v
+	return g
+}

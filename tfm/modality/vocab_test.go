@@ -45,3 +45,18 @@ func TestNewVocab(t *testing.T) {
 		t.Errorf("missing counts: err %v", err)
 	}
 }
+
+func TestVocabGrow(t *testing.T) {
+	v := BuildVocab(map[string]int{"a": 2, "b": 1}, 1, strings.Compare)
+	g := v.Grow(map[string]int{"b": 9, "z": 4, "y": 4, "rare": 1}, 2, strings.Compare)
+	// Old ids kept; new items (count ≥ 2) appended, most frequent first, ties by name.
+	if !slices.Equal(g.Items, []string{"a", "b", "y", "z"}) || !slices.Equal(g.Counts, []int{2, 1, 4, 4}) {
+		t.Fatalf("grown items %q counts %v", g.Items, g.Counts)
+	}
+	if g.ID("a") != v.ID("a") || g.ID("b") != v.ID("b") || g.ID("y") != NumSpecial+2 || g.ID("rare") != UNK {
+		t.Errorf("ids a=%d b=%d y=%d rare=%d", g.ID("a"), g.ID("b"), g.ID("y"), g.ID("rare"))
+	}
+	if v.Size() != NumSpecial+2 || v.ID("z") != UNK {
+		t.Error("Grow changed the receiver")
+	}
+}

@@ -16,6 +16,7 @@ var CellMetres = 200.0
 var (
 	_ modality.Roads   = (*Modality)(nil)
 	_ modality.MapUser = (*Modality)(nil)
+	_ modality.Grower  = (*Modality)(nil)
 )
 
 func init() {
@@ -71,6 +72,25 @@ func (m *Modality) State() ([]byte, error) {
 	var b bytes.Buffer
 	err := m.V.Write(&b)
 	return b.Bytes(), err
+}
+
+// Grow appends the cells of src's trajectories the vocabulary lacks
+// (modality.Grower; Vocab.Grow): the grid keeps the bound it was fitted on,
+// so cells outside it stay [UNK]. With a road network in src.Map the grown
+// modality map-matches on it (the changed city's), else on m's.
+func (m *Modality) Grow(src modality.Source) (modality.Modality, int, error) {
+	v, err := m.V.Grow(src.Trajectories)
+	if err != nil {
+		return nil, 0, err
+	}
+	g := &Modality{V: v}
+	if err := g.UseMap(src.Map); err != nil {
+		return nil, 0, err
+	}
+	if g.Matched == nil {
+		g.Roads = m.Roads
+	}
+	return g, v.Size() - m.V.Size(), nil
 }
 
 // RoadRuns gives each real step start..end-1 of row r a road id

@@ -278,3 +278,25 @@ func Read(r io.Reader, name string) (*Vocab, error) {
 func Load(path string) (*Vocab, error) {
 	return modality.LoadFile("grid", path, Read)
 }
+
+// Grow is the vocabulary with the cells of trajs it lacks appended (those
+// seen at least Options.MinCount times, most frequent first): old ids keep
+// their cells. The grid is the one fitted: points outside it are skipped
+// and stay [UNK] (a trajectory with no point inside is left out). v is
+// unchanged.
+func (v *Vocab) Grow(trajs []*traj.Trajectory) (*Vocab, error) {
+	counts := map[Cell]int{}
+	for _, t := range trajs {
+		cells, _, err := Cells(v.Grid, t, true)
+		if err != nil {
+			continue // nothing inside the grid
+		}
+		for _, c := range cells {
+			counts[c]++
+		}
+	}
+	ids := v.ids.Grow(counts, v.Options.MinCount, func(a, b Cell) int {
+		return cmp.Or(cmp.Compare(a.Y, b.Y), cmp.Compare(a.X, b.X))
+	})
+	return &Vocab{Grid: v.Grid, Options: v.Options, Cells: ids.Items, Counts: ids.Counts, ids: ids}, nil
+}

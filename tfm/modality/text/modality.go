@@ -119,6 +119,31 @@ func (m *Modality) Batch(trajs []*traj.Trajectory, maxLen int) (*modality.Batch,
 	return m.Tk.Batch(texts, maxLen, false)
 }
 
+var _ modality.Grower = (*Modality)(nil)
+
+// Grow describes src's trajectories against src.Map (the changed city's
+// places and streets; m's map when src has none) and appends the words of
+// their descriptions the tokenizer lacks (modality.Grower; Tokenizer.Grow).
+// The grown modality describes against that map from then on.
+func (m *Modality) Grow(src modality.Source) (modality.Modality, int, error) {
+	ctx := m.Map
+	if mp, ok := src.Map.(*roadnet.Map); ok && mp != nil {
+		ctx = *mp
+	}
+	g, err := newModality(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	var texts []string
+	for _, tr := range src.Trajectories {
+		if s, err := g.describe(tr, true); err == nil {
+			texts = append(texts, s)
+		}
+	}
+	g.Tk = m.Tk.Grow(texts)
+	return g, g.Tk.Size() - m.Tk.Size(), nil
+}
+
 type state struct {
 	Map       Context         `json:"map"`
 	Tokenizer json.RawMessage `json:"tokenizer"`

@@ -374,3 +374,44 @@ func BenchmarkTokenizerBatch(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(texts)*b.N)/b.Elapsed().Seconds(), "sentences/s")
 }
+
+// Growing the tokenizer appends new words after the old ids, and the grown
+// modality round-trips through its State.
+func TestGrowAppendsNewWords(t *testing.T) {
+	city, err := synth.Generate(synth.Config{Seed: 3, Trajectories: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, trajs := FromCity(city), city.Dataset().Trajectories
+	m, err := NewModality(ctx, trajs[:5])
+	if err != nil {
+		t.Fatal(err)
+	}
+	gm, added, err := m.Grow(modality.Source{Trajectories: trajs, Map: &ctx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := gm.(*Modality)
+	if added <= 0 || g.Tk.Size() != m.Tk.Size()+added || !slices.Equal(g.Tk.Words[:len(m.Tk.Words)], m.Tk.Words) {
+		t.Fatalf("grew by %d words (%d → %d), old words changed or none added", added, m.Tk.Size(), g.Tk.Size())
+	}
+	b, err := g.Batch(trajs, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := slices.Index(b.Tokens, modality.UNK); n >= 0 {
+		t.Errorf("grown tokenizer still has [UNK] at slot %d", n)
+	}
+	st, err := g.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := modality.Restore("text", st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(r.(*Modality).Tk.Words, g.Tk.Words) {
+		t.Error("restored words differ from the grown ones")
+	}
+	t.Logf("text vocabulary of 5 trips: %d ids; grown on 40: +%d", m.Tk.Size(), added)
+}

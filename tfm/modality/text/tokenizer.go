@@ -68,6 +68,20 @@ func BuildTokenizer(texts []string, minCount int) (*Tokenizer, error) {
 	return &Tokenizer{Words: ids.Items, Counts: ids.Counts, MinCount: minCount, ids: ids}, nil
 }
 
+// Grow is the tokenizer with the words of texts it lacks appended (those
+// seen at least MinCount times, most frequent first): old ids keep their
+// words. tk is unchanged.
+func (tk *Tokenizer) Grow(texts []string) *Tokenizer {
+	counts := map[string]int{}
+	for _, s := range texts {
+		for _, w := range Split(s) {
+			counts[w]++
+		}
+	}
+	ids := tk.ids.Grow(counts, tk.MinCount, strings.Compare)
+	return &Tokenizer{Words: ids.Items, Counts: ids.Counts, MinCount: tk.MinCount, ids: ids}
+}
+
 // Size is the number of ids, special tokens included.
 func (tk *Tokenizer) Size() int { return tk.ids.Size() }
 
