@@ -18,6 +18,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
+	"github.com/tfm-course/course/tfm/encoder"
 	"github.com/tfm-course/course/tfm/modality"
 	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/pretrain"
@@ -244,9 +245,9 @@ func (p *Plan) Apply(opt *pretrain.Options) {
 	}
 }
 
-// Params counts the model's parameters (every variable but the optimiser's
-// state and the strategies' anchors and Fisher) and those of them marked
-// trainable.
+// Params counts the variables marked trainable (Model.TrainableParams)
+// and the model's parameters (every variable but the optimiser's state,
+// the global step and the strategies' anchors and Fisher).
 func Params(m *tfm.Model) (trainable, total int) {
 	skip := []string{"/" + optimizer.Scope, "/" + optimizer.AdamDefaultScope, Scope}
 	for v := range m.Store.IterVariables() {
@@ -254,11 +255,8 @@ func Params(m *tfm.Model) (trainable, total int) {
 			continue
 		}
 		total += v.Shape().Size()
-		if v.Trainable {
-			trainable += v.Shape().Size()
-		}
 	}
-	return trainable, total
+	return m.TrainableParams(), total
 }
 
 // grow grows m's vocabularies to the new data.
@@ -270,21 +268,33 @@ func grow(m *tfm.Model, src modality.Source) (map[string]int, error) {
 }
 
 // adapt sets the encoder keys of lora (lora=rank, lora_alpha) or adapter
-// (adapter=width) on every branch.
-// TODO(helper-V): wire the encoder's LoRA and adapter keys.
+// (adapter=width) on every branch of m (its own copies of the branches);
+// their weights are created, trainable, when the training graph is built.
 func adapt(m *tfm.Model, s Strategy) error {
-	switch s.Name {
-	case "lora", "adapter":
-		return fmt.Errorf("continual: strategy %s needs the encoder's %s keys (not in this build yet)", s.Name, s.Name)
+	if s.Name != "lora" && s.Name != "adapter" {
+		return nil
 	}
-	_ = m
+	branches := make([]*tfm.Branch, len(m.Branches))
+	for i, b := range m.Branches {
+		c := *b
+		if s.Name == "lora" {
+			c.Encoder.LoRARank, c.Encoder.LoRAAlpha = s.LoRARank, s.LoRAAlpha
+		} else {
+			c.Encoder.Adapter = s.AdapterWidth
+		}
+		if err := c.Encoder.Validate(); err != nil {
+			return fmt.Errorf("continual: %s on the %s branch: %w", s.Name, b.Modality.Name(), err)
+		}
+		branches[i] = &c
+	}
+	m.Branches = branches
 	return nil
 }
 
 // freeze leaves only the adaptation weights trainable for lora and adapter.
-// TODO(helper-V): m.FreezeAllBut(encoder.IsAdaptation).
 func freeze(m *tfm.Model, s Strategy) error {
-	_ = m
-	_ = s
+	if s.Name == "lora" || s.Name == "adapter" {
+		m.FreezeAllBut(encoder.IsAdaptation)
+	}
 	return nil
 }

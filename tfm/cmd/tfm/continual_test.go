@@ -60,7 +60,7 @@ func TestPretrainContinue(t *testing.T) {
 	}
 	before := dirFiles(t, old)
 	cont := []string{"--json", "--quiet", "--diagnose", "0", "--continue-from", old, "--data", "synthetic:seed=3,trajectories=120", "--every", "5"}
-	for _, s := range []string{"frozen", "naive", "replay", "ewc", "l2sp"} {
+	for _, s := range []string{"frozen", "naive", "replay", "ewc", "l2sp", "lora", "adapter"} {
 		out := filepath.Join(root, s)
 		args := append(cont, "--strategy", s, "--checkpoint", out, "--steps", "10", "--replay-size", "40", "--fisher-batches", "2")
 		o, err := capture(t, "pretrain", args...)
@@ -74,6 +74,9 @@ func TestPretrainContinue(t *testing.T) {
 		tr, total := got["trainable_params"].(float64), got["total_params"].(float64)
 		if s == "frozen" && (tr != 0 || got["steps"].(float64) != 0) || s != "frozen" && (tr <= 0 || tr > total || got["steps"].(float64) != 10) {
 			t.Errorf("%s: trainable %v of %v, steps %v", s, tr, total, got["steps"])
+		}
+		if (s == "lora" || s == "adapter") && !(tr < total/4) {
+			t.Errorf("%s trains %v of %v parameters: want only its few adaptation weights", s, tr, total)
 		}
 		if s == "ewc" && got["terms"].(map[string]any)["penalty"] == nil {
 			t.Errorf("ewc: no penalty term in %v", got["terms"])
