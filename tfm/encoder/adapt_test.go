@@ -92,3 +92,15 @@ func TestAdaptationConfig(t *testing.T) {
 		t.Errorf("LoRAScale of r=4, α=8 = %v, want 2", cfg.LoRAScale())
 	}
 }
+
+func TestAdaptationFLOPs(t *testing.T) {
+	c := DefaultConfig() // D = 64, F = 128
+	base := c.TransformerLayerFLOPs(10)
+	c.LoRARank, c.Adapter = 2, 8
+	got := c.TransformerLayerFLOPs(10)
+	lora := 2.0*10*2*(8*64+2*128) + 2*10*(5*64+128)
+	adapter := 2 * (4.0*10*64*8 + 6*10*8 + 2*10*64)
+	if got.Terms["lora"] != lora || got.Terms["adapter"] != adapter || got.Forward != base.Forward+lora+adapter {
+		t.Fatalf("lora %v adapter %v forward %v, want %v %v %v", got.Terms["lora"], got.Terms["adapter"], got.Forward, lora, adapter, base.Forward+lora+adapter)
+	}
+}

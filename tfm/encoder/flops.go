@@ -111,13 +111,15 @@ func (c Config) FLOPs(seqLen int) FLOPs {
 //	ffn          2·L·D·F + L·F + 2·L·F·D + L·D
 //	gelu         5·L·F
 //	residual     2·L·D
+//	lora         2·L·r·(8D + 2F) + 2·L·(5D + F)  x·A, ·B, scale and add in qkv, output, ffn_in, ffn_out (lora=r)
+//	adapter      2 · (4·L·D·m + 6·L·m + 2·L·D)    down, bias, GELU, up, bias, skip; after both sublayers (adapter=m)
 func (c Config) TransformerLayerFLOPs(L int) LayerFLOPs {
 	l, d, h, f := float64(L), float64(c.Dim), float64(c.Heads), float64(c.FFN)
 	scores := 2*l*l*d + h*l*l
 	if c.TimeBias {
 		scores += h * l * l
 	}
-	return LayerFLOPs{Name: "layer", Terms: map[string]float64{
+	terms := map[string]float64{
 		"norm":         2 * 7 * l * d,
 		"qkv":          2*l*d*3*d + 3*l*d,
 		"scores":       scores,
@@ -127,7 +129,14 @@ func (c Config) TransformerLayerFLOPs(L int) LayerFLOPs {
 		"ffn":          2*l*d*f + l*f + 2*l*f*d + l*d,
 		"gelu":         5 * l * f,
 		"residual":     2 * l * d,
-	}}.sum()
+	}
+	if r := float64(c.LoRARank); r > 0 {
+		terms["lora"] = 2*l*r*(8*d+2*f) + 2*l*(5*d+f)
+	}
+	if m := float64(c.Adapter); m > 0 {
+		terms["adapter"] = 2 * (4*l*d*m + 6*l*m + 2*l*d)
+	}
+	return LayerFLOPs{Name: "layer", Terms: terms}.sum()
 }
 
 // embedFLOPs is x_i = spatial_i + temporal_i over seqLen steps: the
