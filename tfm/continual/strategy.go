@@ -158,8 +158,14 @@ func Prepare(m *tfm.Model, s Strategy, opt pretrain.Options, old, new []*traj.Tr
 	if err := optimizer.DeleteGlobalStep(c.Store); err != nil {
 		return nil, err
 	}
+	branches := make([]*tfm.Branch, len(c.Branches)) // the copy's own: Grow and Adapt change them
+	for i, b := range c.Branches {
+		cp := *b
+		branches[i] = &cp
+	}
+	c.Branches = branches
 	p := &Plan{Strategy: s, Model: c}
-	if p.Added, err = grow(c, modality.Source{Trajectories: new, Map: opt.Map}); err != nil {
+	if p.Added, err = c.Grow(modality.Source{Trajectories: new, Map: opt.Map}); err != nil {
 		return nil, err
 	}
 	if err := adapt(c, s); err != nil {
@@ -259,35 +265,15 @@ func Params(m *tfm.Model) (trainable, total int) {
 	return m.TrainableParams(), total
 }
 
-// grow grows m's vocabularies to the new data.
-// TODO(helper-V): m.Grow(src) once model.Model.Grow lands; until then the
-// vocabularies stay the old ones (new items map to the unknown token).
-func grow(m *tfm.Model, src modality.Source) (map[string]int, error) {
-	_, _ = m, src
-	return map[string]int{}, nil
-}
-
-// adapt sets the encoder keys of lora (lora=rank, lora_alpha) or adapter
-// (adapter=width) on every branch of m (its own copies of the branches);
-// their weights are created, trainable, when the training graph is built.
+// adapt switches on lora (rank, α) or adapter (width) in every branch's
+// encoder; their weights are created, trainable, by the training graph.
 func adapt(m *tfm.Model, s Strategy) error {
-	if s.Name != "lora" && s.Name != "adapter" {
-		return nil
+	switch s.Name {
+	case "lora":
+		return m.Adapt(s.LoRARank, s.LoRAAlpha, 0)
+	case "adapter":
+		return m.Adapt(0, 0, s.AdapterWidth)
 	}
-	branches := make([]*tfm.Branch, len(m.Branches))
-	for i, b := range m.Branches {
-		c := *b
-		if s.Name == "lora" {
-			c.Encoder.LoRARank, c.Encoder.LoRAAlpha = s.LoRARank, s.LoRAAlpha
-		} else {
-			c.Encoder.Adapter = s.AdapterWidth
-		}
-		if err := c.Encoder.Validate(); err != nil {
-			return fmt.Errorf("continual: %s on the %s branch: %w", s.Name, b.Modality.Name(), err)
-		}
-		branches[i] = &c
-	}
-	m.Branches = branches
 	return nil
 }
 
