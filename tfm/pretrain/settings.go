@@ -51,6 +51,12 @@ func (o Options) Validate() error {
 			}
 		}
 	}
+	if o.Replay != nil {
+		check("Replay.Ratio", o.Replay.Ratio, o.Replay.Ratio >= 0 && o.Replay.Ratio < 1, "in [0, 1)")
+		if len(o.Replay.Buffer) == 0 {
+			errs = append(errs, "Options.Replay.Buffer is empty: replay needs old trajectories")
+		}
+	}
 	if err := o.EarlyStop.validate(); err != nil {
 		errs = append(errs, err.Error())
 	}
@@ -105,6 +111,12 @@ func (o Options) Settings(data string, trajectories int) map[string]string {
 	}
 	if o.Paradigm == "hybrid" {
 		s["balance"], s["lambda"] = o.Hybrid.BalanceName(), f(o.Hybrid.Lambda)
+	}
+	if o.Replay != nil {
+		s["replay-ratio"] = f(o.Replay.Ratio)
+	}
+	for k, v := range o.MoreSettings {
+		s[k] = v
 	}
 	if o.EarlyStop.On() { // it holds trajectories out of training
 		s["early-stop"] = o.EarlyStop.String()

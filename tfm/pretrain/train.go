@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -72,6 +73,27 @@ type Options struct {
 	// passes its --data spec; empty: the data set's name).
 	Data string
 
+	// Penalty, when set, is added to the objective's loss (a regulariser
+	// over the store's variables, e.g. continual learning's EWC or L2-SP
+	// pull towards old weights) and logged as the term "penalty". Built in
+	// the training graph, after the model's variables are loaded. Objectives
+	// that rewrite the encoder's update (SharedUpdater: the pcgrad balancer)
+	// see it only through the loss they are given.
+	Penalty func(scope *model.Scope, g *Graph) *Node
+	// Replay, when set, mixes old trajectories into every batch
+	// (experience replay): round(Ratio·BatchSize) slots are drawn from
+	// Buffer, the rest from the training data, per global step as the rest
+	// of the batch (a resumed run sees the same batches).
+	Replay *Replay
+	// Loaded, when set, is called once the model's variables are in the
+	// store (fitted, given, or restored from CheckpointDir), before
+	// training: e.g. to freeze variables, since trainability is not saved
+	// in checkpoints.
+	Loaded func(m *tfm.Model) error
+	// MoreSettings are further settings to record (keyed by their CLI flag
+	// names, e.g. strategy), compared on resume as the others are.
+	MoreSettings map[string]string
+
 	// Change lists settings (Settings keys: "lr", "batch", …) a resumed run
 	// may change on purpose; any other difference from the checkpoint's
 	// record is an error. Each change is reported in Result.Changes and the
@@ -100,6 +122,22 @@ type Options struct {
 	Progress io.Writer
 	// OnStep, when set, sees every step's metrics (for live plots).
 	OnStep func(m StepMetrics)
+}
+
+// Replay is experience replay (Options.Replay): Buffer holds old
+// trajectories, Ratio in [0, 1) is the share of each batch drawn from it.
+type Replay struct {
+	Buffer []*traj.Trajectory
+	Ratio  float64
+}
+
+// Slots is the number of a batch's B slots drawn from the buffer:
+// round(Ratio·B), at most B−1 (a batch keeps one new trajectory).
+func (rp *Replay) Slots(batch int) int {
+	if rp == nil || len(rp.Buffer) == 0 {
+		return 0
+	}
+	return min(int(math.Round(rp.Ratio*float64(batch))), batch-1, len(rp.Buffer))
 }
 
 // DefaultOptions are sized to train a useful model in about two minutes on
@@ -241,6 +279,15 @@ func Train(ctx context.Context, be compute.Backend, ds *traj.Dataset, opt Option
 			}
 		}
 	}
+	if rp := opt.Replay; rp != nil {
+		buf := usable(rp.Buffer, 3)
+		for _, b := range m.Branches {
+			if s, ok := b.Modality.(modality.Selective); ok {
+				buf = s.Usable(buf)
+			}
+		}
+		opt.Replay = &Replay{Buffer: buf, Ratio: rp.Ratio}
+	}
 	opt.BatchSize = min(opt.BatchSize, len(trajs))
 	obj, err := NewObjective(opt.Paradigm, m, opt)
 	if err != nil {
@@ -292,6 +339,11 @@ func Train(ctx context.Context, be compute.Backend, ds *traj.Dataset, opt Option
 			return nil, err
 		}
 		m.Name = opt.CheckpointDir
+	}
+	if opt.Loaded != nil {
+		if err := opt.Loaded(m); err != nil {
+			return nil, err
+		}
 	}
 	step := int(optimizer.GetGlobalStep(m.Store))
 	for i := range changes {
@@ -396,9 +448,13 @@ type run struct {
 
 func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
 	obj := r.obj
-	terms := obj.Terms()
+	terms := r.terms()
 	modelFn := func(scope *model.Scope, _ any, inputs []*Node) []*Node {
 		loss, t := obj.Loss(scope, tfm.NodesOf(r.names, inputs))
+		if r.opt.Penalty != nil {
+			p := ConvertDType(r.opt.Penalty(scope, loss.Graph()), loss.DType())
+			loss, t = Add(loss, p), append(t, p)
+		}
 		train.AddMainLoss(loss)
 		return t
 	}
@@ -501,6 +557,16 @@ func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
 	return r.res, nil
 }
 
+// terms names the logged terms: the objective's, then "penalty" with
+// Options.Penalty.
+func (r *run) terms() []string {
+	terms := r.obj.Terms()
+	if r.opt.Penalty != nil {
+		terms = append(slices.Clip(terms), "penalty")
+	}
+	return terms
+}
+
 func scalar(t *tensors.Tensor) float64 {
 	switch v := t.Value().(type) {
 	case float32:
@@ -584,7 +650,7 @@ func (r *run) record(sm StepMetrics) error {
 		done := sm.Step - r.start
 		rate := float64(done) / time.Since(r.began).Seconds()
 		var parts []string
-		for _, n := range r.obj.Terms() {
+		for _, n := range r.terms() {
 			parts = append(parts, fmt.Sprintf("%s=%.4g", n, sm.Terms[n]))
 		}
 		eta := time.Duration(float64(r.opt.Steps-sm.Step)/math.Max(rate, 1e-9)) * time.Second
@@ -662,10 +728,17 @@ func (d *stepData) Iter() iter.Seq2[train.Batch, error] {
 // go on drawing from.
 func (r *run) stepBatch(step int) (*rand.Rand, []*traj.Trajectory) {
 	rng := rand.New(rand.NewPCG(uint64(r.opt.Seed), uint64(step)))
+	k := r.opt.Replay.Slots(r.opt.BatchSize) // slots of old trips
+	var sel []*traj.Trajectory
 	if r.groups != nil {
-		return rng, sampleBalanced(rng, r.groups, r.opt.BatchSize)
+		sel = sampleBalanced(rng, r.groups, r.opt.BatchSize-k)
+	} else {
+		sel = sample(rng, r.trajs, r.opt.BatchSize-k)
 	}
-	return rng, sample(rng, r.trajs, r.opt.BatchSize)
+	if k > 0 {
+		sel = append(sel, sample(rng, r.opt.Replay.Buffer, k)...)
+	}
+	return rng, sel
 }
 
 // sample draws k distinct trajectories (partial Fisher–Yates on indices).

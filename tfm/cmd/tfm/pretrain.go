@@ -15,6 +15,7 @@ import (
 
 	"github.com/tfm-course/course/datasets"
 	"github.com/tfm-course/course/tfm/backend"
+	"github.com/tfm-course/course/tfm/continual"
 	"github.com/tfm-course/course/tfm/diagnose"
 	"github.com/tfm-course/course/tfm/encoder"
 	"github.com/tfm-course/course/tfm/modality"
@@ -39,6 +40,12 @@ type pretrainResult struct {
 	// segments (map-matched), turns (the fallback without a road network),
 	// straight-roads (road tokens) or steps.
 	RoadMasking string `json:"road_masking,omitempty"`
+	// With --continue-from: the old checkpoint, the strategy, and the
+	// parameters it trained of the model's total.
+	ContinueFrom    string `json:"continue_from,omitempty"`
+	Strategy        string `json:"strategy,omitempty"`
+	TrainableParams *int   `json:"trainable_params,omitempty"`
+	TotalParams     *int   `json:"total_params,omitempty"`
 }
 
 func pretrainRun(args []string) error {
@@ -78,6 +85,7 @@ func pretrainRun(args []string) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a pprof CPU profile of the run to this file")
 	earlyStop := fs.String("early-stop", "", "stop when a held-out validation loss stops improving: every=N,patience=P,val=FRAC (patience 3, val 0.1 unless given; empty: off)")
 	energyOpt := energyFlags(fs)
+	cont := addContinueFlags(fs)
 	setHelp(fs, help{
 		About:   "Pre-trains a trajectory encoder self-supervised (contrastive, generative, hybrid or causal), with checkpoints and resume.",
 		Usage:   "tfm pretrain [--paradigm P] [--modality M[,M…]] [--data SPEC] [--steps N] [--checkpoint DIR] [--json]",
@@ -90,7 +98,10 @@ func pretrainRun(args []string) error {
 			"metrics.jsonl has the cumulative flops, cpu_seconds and energy_joules of every step.\n" +
 			"Green training: --early-stop every=50,patience=3,val=0.1 holds out 10% of the trajectories, computes the\n" +
 			"objective's loss on them every 50 steps (val_loss in metrics.jsonl) and stops after 3 evaluations without\n" +
-			"improvement (early_stopped, best_step, val_loss in the JSON; the last weights are kept).",
+			"improvement (early_stopped, best_step, val_loss in the JSON; the last weights are kept).\n" +
+			"Continued pre-training: --continue-from CKPT --strategy frozen|naive|replay|ewc|l2sp|lora|adapter --data NEW\n" +
+			"--checkpoint OUT trains the old model on new data into OUT (CKPT is never written to); the JSON adds\n" +
+			"strategy, trainable_params, total_params; the same command again resumes OUT.",
 	})
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -104,6 +115,10 @@ func pretrainRun(args []string) error {
 		if err := inheritSettings(fs, *ckpt, steps, *quiet); err != nil {
 			return err
 		}
+	}
+	resumedContinue, err := cont.inherit(fs, *ckpt, *quiet)
+	if err != nil {
+		return err
 	}
 	if err := validateFlags(fs,
 		above("steps", 0), atLeast("batch", 2), above("lr", 0), atLeast("weight-decay", 0), atLeast("clip", 0),
@@ -163,6 +178,12 @@ func pretrainRun(args []string) error {
 	if err != nil {
 		return err
 	}
+	var plan *continual.Plan
+	if *cont.from != "" {
+		if plan, err = cont.prepare(be, &opt, resumedContinue, *network, ds.Trajectories); err != nil {
+			return err
+		}
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -176,7 +197,12 @@ func pretrainRun(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	res, err := pretrain.Train(ctx, be, ds.Dataset, opt)
+	var res *pretrain.Result
+	if plan != nil && plan.Strategy.Name == "frozen" {
+		res, err = frozen(be, plan, opt, *data, len(ds.Trajectories))
+	} else {
+		res, err = pretrain.Train(ctx, be, ds.Dataset, opt)
+	}
 	if errors.Is(err, pretrain.ErrInterrupted) {
 		if res.Checkpoint != "" {
 			fmt.Fprintf(os.Stderr, "\ninterrupted at step %d; checkpoint saved in %s (run again to resume)\n", res.Steps, res.Checkpoint)
@@ -190,6 +216,10 @@ func pretrainRun(args []string) error {
 		res.Backend = c.Config // "go", "xla:cpu", "xla:cuda"
 	}
 	out := pretrainResult{Result: res, Data: *data}
+	if plan != nil && res.Model != nil {
+		tr, total := continual.Params(res.Model)
+		out.ContinueFrom, out.Strategy, out.TrainableParams, out.TotalParams = *cont.from, plan.Strategy.Name, &tr, &total
+	}
 	if (opt.Paradigm == "generative" || opt.Paradigm == "hybrid") && opt.Generative.Masking == "road" && res.Model != nil {
 		out.RoadMasking = pretrain.RoadMasking(res.Model.Primary().Modality)
 	}
@@ -241,7 +271,7 @@ func pretrainRun(args []string) error {
 // settings record of the checkpoint in dir (when it has one), and --steps
 // from its schedule's end, so `tfm pretrain --checkpoint DIR` resumes the
 // run as it was; the flags given are compared by pretrain.Train.
-func inheritSettings(fs *flag.FlagSet, dir string, steps *int, quiet bool) error {
+func inheritSettings(fs *flag.FlagSet, dir string, steps *int, quiet bool, skip ...string) error {
 	md, ok, err := tfm.ReadMeta(dir)
 	if err != nil || !ok || md.Run == nil {
 		return err
@@ -255,7 +285,7 @@ func inheritSettings(fs *flag.FlagSet, dir string, steps *int, quiet bool) error
 	sort.Strings(keys)
 	for _, k := range keys {
 		f := fs.Lookup(k)
-		if f == nil || given[k] {
+		if f == nil || given[k] || slices.Contains(skip, k) {
 			continue
 		}
 		v := md.Run.Settings[k]
@@ -267,7 +297,7 @@ func inheritSettings(fs *flag.FlagSet, dir string, steps *int, quiet bool) error
 		}
 		took = append(took, fmt.Sprintf("--%s %s", k, v))
 	}
-	if s := md.Run.Schedule; !given["steps"] && len(s) > 0 {
+	if s := md.Run.Schedule; steps != nil && !given["steps"] && len(s) > 0 {
 		*steps = s[len(s)-1].End
 		took = append(took, fmt.Sprintf("--steps %d", *steps))
 	}
