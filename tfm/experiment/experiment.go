@@ -183,6 +183,9 @@ type Config struct {
 	// Map is the data's map (datasets.Data.Map), passed to pre-training
 	// (road-aware masking, the road modality); nil when there is none.
 	Map any
+	// Data is the data spec the trajectories came from (continual derives
+	// the new city from it); empty: "synthetic".
+	Data string
 	// Command is the command line that produced the run (results.json
 	// records it: the tables print it as the way to regenerate them).
 	Command string

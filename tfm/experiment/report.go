@@ -75,7 +75,11 @@ func (r *Report) Get(variant, task, metric string) (Summary, bool) {
 // lowerIsBetter says which direction wins for a metric.
 func lowerIsBetter(metric string) bool {
 	switch metric {
-	case "mae", "mape", "rmse", "mean_rank", "recovery_error_m", "final_loss", "gap_s", "ratio", "worst_mae":
+	case "mae", "mape", "rmse", "mean_rank", "recovery_error_m", "final_loss", "gap_s", "ratio", "worst_mae",
+		"tte_mae", "similarity_mean_rank", "recover_error_m", "worst": // continual
+		return true
+	}
+	if strings.HasSuffix(metric, "_deployed") || strings.HasSuffix(metric, "_reprobed") { // continual's forgetting
 		return true
 	}
 	return strings.HasPrefix(metric, "mae_")
@@ -86,7 +90,7 @@ func lowerIsBetter(metric string) bool {
 // balance diagnosis).
 func noDirection(task string) bool {
 	switch task {
-	case "bias_shifted", "context_probe", TaskSeconds, TaskBalance, TaskEnergy:
+	case "bias_shifted", "context_probe", TaskSeconds, TaskBalance, TaskEnergy, TaskCost:
 		return true
 	}
 	return false
@@ -167,7 +171,7 @@ func (r *Report) TaskNames() []string {
 			names = append(names, row.Task)
 		}
 	}
-	for _, last := range []string{TaskEnergy, TaskSeconds} { // costs close the report
+	for _, last := range []string{TaskEnergy, TaskCost, TaskSeconds} { // costs close the report
 		if i := slices.Index(names, last); i >= 0 {
 			names = append(slices.Delete(names, i, i+1), last)
 		}
@@ -341,6 +345,9 @@ func (r *Report) Figures() map[string]viz.Figure {
 		if f, ok := r.Tradeoff(global.task, global.metric); ok {
 			figs["tradeoff_"+global.task+"_"+global.metric] = f
 		}
+	}
+	if f, ok := r.ForgettingGain(); ok {
+		figs["forgetting_gain"] = f
 	}
 	if f, ok := r.ByGroup(); ok {
 		figs["tte_by_income"] = f

@@ -123,7 +123,9 @@ func tteResult(method Method, train, test []*traj.Trajectory, pred []float64) (T
 	return TTEResult{RegressionMetrics: m, Method: method, Train: len(train), Test: len(test), Scored: test, Pred: pred, Truth: truth}, err
 }
 
-func validTTE(ts []*traj.Trajectory) []*traj.Trajectory {
+// ValidTTE keeps the trips a travel time can be scored on: at least two
+// points and a positive duration.
+func ValidTTE(ts []*traj.Trajectory) []*traj.Trajectory {
 	var out []*traj.Trajectory
 	for _, t := range ts {
 		if len(t.Points) >= 2 && t.Duration() > 0 {
@@ -136,7 +138,7 @@ func validTTE(ts []*traj.Trajectory) []*traj.Trajectory {
 // TTESpeedBaseline predicts length / v̄ where v̄ = Σlength / Σduration over
 // the training trips — the classical "average speed" estimate.
 func TTESpeedBaseline(train, test []*traj.Trajectory) (TTEResult, error) {
-	train, test = validTTE(train), validTTE(test)
+	train, test = ValidTTE(train), ValidTTE(test)
 	if len(train) == 0 || len(test) == 0 {
 		return TTEResult{}, fmt.Errorf("tasks: TTE needs trajectories with ≥ 2 points and a positive duration")
 	}
@@ -155,7 +157,7 @@ func TTESpeedBaseline(train, test []*traj.Trajectory) (TTEResult, error) {
 
 // TTEProbe embeds the route inputs with e (frozen) and trains a probe.
 func TTEProbe(e Embedder, train, test []*traj.Trajectory, route RouteConfig, cfg ProbeConfig) (TTEResult, error) {
-	train, test = validTTE(train), validTTE(test)
+	train, test = ValidTTE(train), ValidTTE(test)
 	rtr, err := RouteInputs(train, route)
 	if err != nil {
 		return TTEResult{}, err
@@ -186,7 +188,7 @@ func TTEProbe(e Embedder, train, test []*traj.Trajectory, route RouteConfig, cfg
 // TTEFineTune trains e (a copy) with a regression head on the route inputs:
 // Finetune for a pre-trained e, Scratch for a NewScratch model.
 func TTEFineTune(m *tfm.Model, train, test []*traj.Trajectory, route RouteConfig, cfg FineTuneConfig) (TTEResult, error) {
-	train, test = validTTE(train), validTTE(test)
+	train, test = ValidTTE(train), ValidTTE(test)
 	rtr, err := RouteInputs(train, route)
 	if err != nil {
 		return TTEResult{}, err

@@ -143,6 +143,7 @@ func experimentRun(args []string) error {
 	if ds.Map != nil {
 		cfg.Map = ds.Map
 	}
+	cfg.Data = *data
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := experiment.Run(ctx, name, ds.Trajectories, cfg)
