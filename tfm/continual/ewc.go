@@ -11,7 +11,6 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
-	"github.com/tfm-course/course/tfm/modality"
 	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/pretrain"
 	"github.com/tfm-course/course/tfm/traj"
@@ -90,12 +89,8 @@ func anchored(store *model.Store, withFisher bool) []anchoredVar {
 func encoderVars(m *tfm.Model) []*model.Variable {
 	var out []*model.Variable
 	for v := range m.Store.IterVariables() {
-		for _, b := range m.Branches {
-			prefix := "/" + b.Scope
-			if (v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+"/")) && v.DType() == dtypes.Float32 {
-				out = append(out, v)
-				break
-			}
+		if m.InEncoder(v.Scope()) && v.DType() == dtypes.Float32 {
+			out = append(out, v)
 		}
 	}
 	slices.SortFunc(out, func(a, b *model.Variable) int { return strings.Compare(a.Path(), b.Path()) })
@@ -153,17 +148,7 @@ func Fisher(m *tfm.Model, opt pretrain.Options, old []*traj.Trajectory, batches 
 	if err != nil {
 		return fmt.Errorf("continual: ewc: %w", err)
 	}
-	for _, b := range m.Branches {
-		if s, ok := b.Modality.(modality.Selective); ok {
-			old = s.Usable(old)
-		}
-	}
-	var kept []*traj.Trajectory
-	for _, t := range old {
-		if len(t.Points) >= 3 {
-			kept = append(kept, t)
-		}
-	}
+	kept := pretrain.Usable(m, old)
 	bs := min(opt.BatchSize, len(kept))
 	if bs < 2 {
 		return fmt.Errorf("continual: ewc: %d usable old trajectories, need at least 2 for the Fisher", len(kept))

@@ -76,7 +76,7 @@ func (m *Model) Grow(src modality.Source) (added map[string]int, err error) {
 		if i == 0 {
 			for _, v := range slices.Collect(m.Store.IterVariables()) {
 				dims := v.Shape().Dimensions
-				if m.inEncoder(v.Scope()) || !strings.HasSuffix(v.Scope(), "tokens/dense") || len(dims) == 0 || dims[len(dims)-1] != oldV {
+				if m.InEncoder(v.Scope()) || !strings.HasSuffix(v.Scope(), "tokens/dense") || len(dims) == 0 || dims[len(dims)-1] != oldV {
 					continue
 				}
 				if err := m.growVariable(v.Path(), len(dims)-1, oldV, newV); err != nil {
@@ -90,8 +90,9 @@ func (m *Model) Grow(src modality.Source) (added map[string]int, err error) {
 	return added, nil
 }
 
-// inEncoder reports whether scope lies under a branch's encoder scope.
-func (m *Model) inEncoder(scope string) bool {
+// InEncoder reports whether a variable scope lies under a branch's encoder
+// scope (the encoders' weights, not heads or optimiser state).
+func (m *Model) InEncoder(scope string) bool {
 	for _, b := range m.Branches {
 		if p := "/" + b.Scope; scope == p || strings.HasPrefix(scope, p+"/") {
 			return true

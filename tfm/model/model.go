@@ -142,11 +142,8 @@ func (m *Model) Clone(seed int64) (*Model, error) {
 // through the featuriser).
 func (m *Model) Freeze() {
 	for v := range m.Store.IterVariables() {
-		for _, b := range m.Branches {
-			prefix := "/" + b.Scope
-			if v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+"/") {
-				v.SetTrainable(false)
-			}
+		if m.InEncoder(v.Scope()) {
+			v.SetTrainable(false)
 		}
 	}
 }
@@ -175,12 +172,8 @@ func (m *Model) Modalities() []string {
 func (m *Model) Params() int {
 	n := 0
 	for v := range m.Store.IterVariables() {
-		for _, b := range m.Branches {
-			prefix := "/" + b.Scope
-			if v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+"/") {
-				n += v.Shape().Size()
-				break
-			}
+		if m.InEncoder(v.Scope()) {
+			n += v.Shape().Size()
 		}
 	}
 	return n

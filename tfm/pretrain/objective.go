@@ -7,6 +7,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 
+	"github.com/tfm-course/course/tfm/modality"
 	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
 )
@@ -60,6 +61,19 @@ func singleBranch(m *tfm.Model, paradigm string) (*tfm.Branch, error) {
 }
 
 // usable keeps trajectories with at least minPoints points.
+// Usable keeps the trajectories pre-training can use with m: at least 3
+// points, and encodable by every branch (modality.Selective: road
+// map-matches, text can be described).
+func Usable(m *tfm.Model, trajs []*traj.Trajectory) []*traj.Trajectory {
+	out := usable(trajs, 3)
+	for _, b := range m.Branches {
+		if s, ok := b.Modality.(modality.Selective); ok {
+			out = s.Usable(out)
+		}
+	}
+	return out
+}
+
 func usable(trajs []*traj.Trajectory, minPoints int) []*traj.Trajectory {
 	var out []*traj.Trajectory
 	for _, t := range trajs {

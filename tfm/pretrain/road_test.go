@@ -13,16 +13,6 @@ import (
 	"github.com/tfm-course/course/tfm/traj"
 )
 
-// usableBy keeps the trajectories every branch of m can encode.
-func usableBy(m *tfm.Model, trajs []*traj.Trajectory) []*traj.Trajectory {
-	for _, b := range m.Branches {
-		if s, ok := b.Modality.(modality.Selective); ok {
-			trajs = s.Usable(trajs)
-		}
-	}
-	return trajs
-}
-
 // sameEmbeddings compares the embeddings of trajs by two models.
 func sameEmbeddings(t *testing.T, a, b *tfm.Model, trajs []*traj.Trajectory) {
 	t.Helper()
@@ -122,7 +112,7 @@ func TestRoadModality(t *testing.T) {
 	if !ok || len(rr.G.Segments) != len(r.G.Segments) || rr.V.Size() != r.V.Size() {
 		t.Fatalf("reloaded road modality %T does not have the trained network and vocabulary", m.Primary().Modality)
 	}
-	trajs := usableBy(m, data.Trajectories[:10])
+	trajs := Usable(m, data.Trajectories[:10])
 	if len(trajs) < 3 {
 		t.Fatalf("only %d of 10 trajectories map-match after reload", len(trajs))
 	}
@@ -153,7 +143,7 @@ func TestTextModality(t *testing.T) {
 	if got, want := m.Primary().Encoder.VocabSize, res.Model.Primary().Encoder.VocabSize; m.Primary().Modality.Name() != "text" || got != want {
 		t.Fatalf("restored %s with vocab %d, want text with %d", m.Primary().Modality.Name(), got, want)
 	}
-	trajs := usableBy(m, data.Trajectories[:6])
+	trajs := Usable(m, data.Trajectories[:6])
 	if len(trajs) == 0 {
 		t.Fatal("no trajectory can be described after reload")
 	}

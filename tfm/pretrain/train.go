@@ -280,13 +280,7 @@ func Train(ctx context.Context, be compute.Backend, ds *traj.Dataset, opt Option
 		}
 	}
 	if rp := opt.Replay; rp != nil {
-		buf := usable(rp.Buffer, 3)
-		for _, b := range m.Branches {
-			if s, ok := b.Modality.(modality.Selective); ok {
-				buf = s.Usable(buf)
-			}
-		}
-		opt.Replay = &Replay{Buffer: buf, Ratio: rp.Ratio}
+		opt.Replay = &Replay{Buffer: Usable(m, rp.Buffer), Ratio: rp.Ratio}
 	}
 	opt.BatchSize = min(opt.BatchSize, len(trajs))
 	obj, err := NewObjective(opt.Paradigm, m, opt)

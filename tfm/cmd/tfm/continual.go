@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/gomlx/compute"
 
@@ -24,7 +25,7 @@ func addContinueFlags(fs *flag.FlagSet) *continueFlags {
 	d := continual.DefaultStrategy("naive")
 	c := &continueFlags{
 		from:     fs.String("continue-from", "", "continue pre-training this checkpoint (never written to) on --data, into --checkpoint OUT"),
-		strategy: fs.String("strategy", d.Name, "with --continue-from: "+joinBar(continual.Names)),
+		strategy: fs.String("strategy", d.Name, "with --continue-from: "+strings.Join(continual.Names, "|")),
 		oldData:  fs.String("old-data", "", "with --continue-from: the old data (replay's buffer, ewc's Fisher; default: the data recorded in the checkpoint)"),
 	}
 	fs.IntVar(&c.s.ReplaySize, "replay-size", d.ReplaySize, "replay: old trips in the buffer (reservoir-sampled)")
@@ -36,17 +37,6 @@ func addContinueFlags(fs *flag.FlagSet) *continueFlags {
 	fs.Float64Var(&c.s.LoRAAlpha, "lora-alpha", d.LoRAAlpha, "lora: α (updates scaled by α/r)")
 	fs.IntVar(&c.s.AdapterWidth, "adapter-width", d.AdapterWidth, "adapter: bottleneck width")
 	return c
-}
-
-func joinBar(names []string) string {
-	s := ""
-	for i, n := range names {
-		if i > 0 {
-			s += "|"
-		}
-		s += n
-	}
-	return s
 }
 
 // inherit takes the old run's settings from --continue-from's record (but
