@@ -113,3 +113,30 @@ func TestPretrainContinue(t *testing.T) {
 		t.Errorf("resume with another strategy: %v", err)
 	}
 }
+
+// Bad continue flags are refused before anything is trained, each error
+// naming the flag.
+func TestPretrainContinueBadFlags(t *testing.T) {
+	root := t.TempDir()
+	old := filepath.Join(root, "old")
+	base := []string{"--set", "layers=1;dim=16;heads=2;ffn=32;maxlen=24", "--batch", "8", "--json", "--quiet", "--diagnose", "0",
+		"--data", "synthetic:seed=2,trajectories=60"}
+	if _, err := capture(t, "pretrain", append(base, "--steps", "2", "--checkpoint", old)...); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(root, "out")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--strategy", "lora", "--checkpoint", out}, "--strategy needs --continue-from"},
+		{[]string{"--continue-from", old}, "--continue-from needs --checkpoint"},
+		{[]string{"--continue-from", old, "--checkpoint", old}, "is --continue-from's directory"},
+		{[]string{"--continue-from", filepath.Join(root, "nothing"), "--checkpoint", out}, "not a checkpoint directory"},
+		{[]string{"--continue-from", old, "--checkpoint", out, "--strategy", "forget"}, "unknown strategy"},
+	} {
+		if _, err := capture(t, "pretrain", append(base, c.args...)...); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("pretrain %v: %v, want an error with %q", c.args, err, c.want)
+		}
+	}
+}
