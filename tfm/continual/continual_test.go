@@ -18,6 +18,7 @@ import (
 	_ "github.com/tfm-course/course/tfm/modality/all"
 	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/pretrain"
+	"github.com/tfm-course/course/tfm/tasks"
 	"github.com/tfm-course/course/tfm/traj"
 )
 
@@ -261,4 +262,87 @@ func TestStrategiesKeepWeightsClose(t *testing.T) {
 			t.Errorf("%s moved %v, naive %v: want closer", n, dist[n], dist["naive"])
 		}
 	}
+}
+
+// The deployment's scores of the encoder it was built on are what
+// tasks.Evaluate reports; Watch scores naive continued pre-training as it
+// runs, its last score is the result's, and the deployed TTE error rises:
+// forgetting, seen live.
+func TestDeploymentScoresAndWatch(t *testing.T) {
+	b := testBackend(t)
+	old, err := datasets.Load("synthetic:trajectories=600")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nw, err := datasets.Load("synthetic:trajectories=600,drift=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := pretrain.DefaultOptions()
+	o.Encoder.Layers, o.Encoder.Dim, o.Encoder.Heads, o.Encoder.FFN, o.Encoder.MaxLen = 1, 32, 2, 64, 32
+	o.Steps, o.Paradigm, o.Contrastive.Augment = 60, "contrastive", "crop,jitter"
+	res, err := pretrain.Train(context.Background(), b, old.Dataset, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eo := tasks.DefaultOptions("")
+	eo.Seed, eo.Encoder = 1, o.Encoder
+	dep, err := Deploy(res.Model, old.Dataset.Trajectories, eo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := dep.Score(res.Model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []struct{ key, task, metric string }{
+		{DeployedTTE, "tte", "mae"}, {DeployedClassify, "classify", "accuracy"}, {DeployedSimilarity, "similarity", "mean_rank"},
+	} {
+		e := eo
+		e.Task = k.task
+		r, err := tasks.Evaluate(res.Model, old.Dataset.Trajectories, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := before[k.key], r.Metrics[k.metric]; math.Abs(got-want) > 1e-6*math.Max(1, math.Abs(want)) {
+			t.Errorf("%s: deployed %v, tasks.Evaluate %v", k.key, got, want)
+		}
+	}
+
+	co := o
+	co.Map = nw.Map
+	plan, err := Prepare(res.Model, DefaultStrategy("naive"), co, old.Dataset.Trajectories, nw.Dataset.Trajectories)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan.Apply(&co)
+	co.Steps = 120
+	var steps []int
+	var last map[string]float64
+	co.OnStep = dep.Watch(plan.Model, 50, co.Steps, func(step int, s map[string]float64, err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps, last = append(steps, step), s
+	})
+	r, err := pretrain.Train(context.Background(), b, nw.Dataset, co)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := dep.Score(r.Model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(steps, []int{50, 100, 120}) {
+		t.Errorf("Watch scored at steps %v, want [50 100 120]", steps)
+	}
+	for k, v := range after {
+		if last[k] != v {
+			t.Errorf("%s: Watch's last score %v, the result's %v", k, last[k], v)
+		}
+	}
+	if f := Forgetting("mae", before[DeployedTTE], after[DeployedTTE]); f <= 5 {
+		t.Errorf("naive continued pre-training: deployed TTE MAE %.1f → %.1f s (%.1f %% worse), want > 5 %%", before[DeployedTTE], after[DeployedTTE], f)
+	}
+	t.Logf("deployed before %v, after %v", before, after)
 }

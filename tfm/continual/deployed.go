@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	tfm "github.com/tfm-course/course/tfm/model"
+	"github.com/tfm-course/course/tfm/pretrain"
 	"github.com/tfm-course/course/tfm/tasks"
 	"github.com/tfm-course/course/tfm/traj"
 )
@@ -140,4 +141,25 @@ func (d *Deployment) Score(m *tfm.Model) (map[string]float64, error) {
 	}
 	out[DeployedSimilarity] = r.MeanRank
 	return out, nil
+}
+
+// Watch is a pretrain.Options.OnStep hook that scores m, the model being
+// trained in place (Plan.Model), through the deployment every `every`
+// steps and at the last step (steps: the run's Options.Steps), and hands
+// the scores to seen: forgetting as it happens, for a live chart. Each
+// score embeds with a copy of the weights of that step (Model.Clone), so
+// the training graph is left alone; a failed score ends in seen's err.
+func (d *Deployment) Watch(m *tfm.Model, every, steps int, seen func(step int, scores map[string]float64, err error)) func(pretrain.StepMetrics) {
+	return func(sm pretrain.StepMetrics) {
+		if sm.Step%every != 0 && sm.Step != steps {
+			return
+		}
+		c, err := m.Clone(m.Meta.Seed)
+		if err != nil {
+			seen(sm.Step, nil, err)
+			return
+		}
+		scores, err := d.Score(c)
+		seen(sm.Step, scores, err)
+	}
 }

@@ -38,11 +38,11 @@ type Strategy struct {
 	// batch comes from it.
 	ReplaySize  int
 	ReplayRatio float64
-	// ewc: λ of the Fisher-weighted penalty (10; the Fisher is normalised
+	// ewc: λ of the Fisher-weighted penalty (0.1; the Fisher is normalised
 	// to mean 1), estimated over FisherBatches (20) batches of old trips.
 	EWCLambda     float64
 	FisherBatches int
-	// l2sp: λ of the plain pull to the old weights (1).
+	// l2sp: λ of the plain pull to the old weights (0.3).
 	L2SPLambda float64
 	// lora: rank r (2) and α (2) of the low-rank updates W + (α/r)·A·B.
 	LoRARank  int
@@ -55,8 +55,8 @@ type Strategy struct {
 
 // DefaultStrategy is the named strategy with the course's defaults.
 func DefaultStrategy(name string) Strategy {
-	return Strategy{Name: name, ReplaySize: 500, ReplayRatio: 0.5, EWCLambda: 10, FisherBatches: 20,
-		L2SPLambda: 1, LoRARank: 2, LoRAAlpha: 2, AdapterWidth: 8, Seed: 1}
+	return Strategy{Name: name, ReplaySize: 500, ReplayRatio: 0.5, EWCLambda: 0.1, FisherBatches: 20,
+		L2SPLambda: 0.3, LoRARank: 2, LoRAAlpha: 2, AdapterWidth: 8, Seed: 1}
 }
 
 // Validate checks the name and the settings the strategy uses, naming the

@@ -43,8 +43,8 @@ func (c Config) LoRAScale() float64 {
 	return c.LoRAAlpha / float64(c.LoRARank)
 }
 
-// Dense is the encoder's linear layer, with LoRA (Hu et al. 2021) when
-// cfg.LoRARank = r > 0:
+// Dense is the encoder's linear layer, with LoRA (Hu et al. 2021) of rank
+// r > 0 and scale = α/r (Config.LoRARank, Config.LoRAScale):
 //
 //	y = x·W + b                      (variables scope/dense/{weights,biases}, as layers.DenseWithBias)
 //	  + (α/r)·(x·A)·B                A [in, r] ~ N(0, 1/in), B [r, out] = 0   (scope/lora/{a,b})
@@ -52,9 +52,8 @@ func (c Config) LoRAScale() float64 {
 // B starts at zero, so a fresh LoRA layer computes exactly the base layer;
 // training only A and B adapts W by the rank-r product A·B. With r = 0 it is
 // layers.DenseWithBias itself (same variables, same graph).
-func Dense(scope *model.Scope, cfg Config, x *Node, out int) *Node {
+func Dense(scope *model.Scope, x *Node, out, r int, scale float64) *Node {
 	y := layers.DenseWithBias(scope, x, out)
-	r := cfg.LoRARank
 	if r <= 0 {
 		return y
 	}
@@ -64,18 +63,17 @@ func Dense(scope *model.Scope, cfg Config, x *Node, out int) *Node {
 		VariableWithShape("a", shapes.Make(dtypes.Float32, in, r)).NodeValue(x.Graph())
 	b := s.WithInitializer(initializer.Zero).
 		VariableWithShape("b", shapes.Make(dtypes.Float32, r, out)).NodeValue(x.Graph())
-	return Add(y, MulScalar(MatMul(MatMul(x, a), b), cfg.LoRAScale()))
+	return Add(y, MulScalar(MatMul(MatMul(x, a), b), scale))
 }
 
-// Adapter is a bottleneck adapter (Houlsby et al. 2019) of width
-// m = cfg.Adapter on a sublayer's output h [..., D]:
+// Adapter is a bottleneck adapter (Houlsby et al. 2019) of width m
+// (Config.Adapter) on a sublayer's output h [..., D]:
 //
 //	h ← h + W_up·GELU(W_down·h + b_down) + b_up     W_down [D, m], W_up [m, D] = 0, b_up = 0
 //
 // with variables under scope/adapter. W_up and b_up start at zero, so a
 // fresh adapter is the identity. With m = 0 it returns h unchanged.
-func Adapter(scope *model.Scope, cfg Config, h *Node) *Node {
-	m := cfg.Adapter
+func Adapter(scope *model.Scope, h *Node, m int) *Node {
 	if m <= 0 {
 		return h
 	}

@@ -141,14 +141,14 @@ func TransformerBlockWithAttention(scope *model.Scope, cfg Config, x, mask, bias
 	} else {
 		a, weights = SelfAttentionWithWeights(scope.In("self_attention"), cfg, h, mask, bias)
 	}
-	a = Adapter(scope.In("attn"), cfg, a) // identity unless cfg.Adapter > 0
+	a = Adapter(scope.In("attn"), a, cfg.Adapter) // identity unless cfg.Adapter > 0
 	x = Add(x, dropout(scope.In("attn_dropout"), cfg, a))
 
 	h = norm.LayerNorm(scope.In("ffn_norm"), x, -1).Done()
-	h = Dense(scope.In("ffn_in"), cfg, h, cfg.FFN) // + LoRA when cfg.LoRARank > 0
+	h = Dense(scope.In("ffn_in"), h, cfg.FFN, cfg.LoRARank, cfg.LoRAScale()) // + LoRA when cfg.LoRARank > 0
 	h = activation.Gelu(h)
-	h = Dense(scope.In("ffn_out"), cfg, h, cfg.Dim)
-	h = Adapter(scope.In("ffn"), cfg, h)
+	h = Dense(scope.In("ffn_out"), h, cfg.Dim, cfg.LoRARank, cfg.LoRAScale())
+	h = Adapter(scope.In("ffn"), h, cfg.Adapter)
 	return Add(x, dropout(scope.In("ffn_dropout"), cfg, h)), weights
 }
 
@@ -171,7 +171,7 @@ func SelfAttention(scope *model.Scope, cfg Config, x, mask, bias *Node) *Node {
 // decomposed core computes them anyway, so nothing changes numerically).
 func SelfAttentionWithWeights(scope *model.Scope, cfg Config, x, mask, bias *Node) (y, weights *Node) {
 	B, L, D, H := x.Shape().Dim(0), x.Shape().Dim(1), cfg.Dim, cfg.Heads
-	qkv := Dense(scope.In("qkv"), cfg, x, 3*D)                           // [B, L, 3D]
+	qkv := Dense(scope.In("qkv"), x, 3*D, cfg.LoRARank, cfg.LoRAScale()) // [B, L, 3D]
 	qkv = TransposeAllAxes(Reshape(qkv, B, L, 3, H, D/H), 2, 0, 3, 1, 4) // [3, B, H, L, D/H]
 	q := Squeeze(SliceAxis(qkv, 0, AxisElem(0)), 0)
 	k := Squeeze(SliceAxis(qkv, 0, AxisElem(1)), 0)
@@ -181,7 +181,7 @@ func SelfAttentionWithWeights(scope *model.Scope, cfg Config, x, mask, bias *Nod
 		DisableFusion: true, AttentionMask: keyMask, AttentionBias: bias,
 	}) // [B, H, L, D/H], [B, H, L, L]
 	y = Reshape(TransposeAllAxes(y, 0, 2, 1, 3), B, L, D)
-	return Dense(scope.In("output"), cfg, y, D), weights
+	return Dense(scope.In("output"), y, D, cfg.LoRARank, cfg.LoRAScale()), weights
 }
 
 func dropout(scope *model.Scope, cfg Config, x *Node) *Node {

@@ -78,7 +78,9 @@ var errGlyphs = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.
 // ErrorScatter plots groups of points with error bars on both axes (a
 // trade-off figure: one point per variant, a line through a sweep, a marker
 // per method) and reference lines; every point with a Label is named on
-// the chart, every series and reference line in the legend.
+// the chart, every series and reference line in the legend. A series'
+// colour and marker follow its index, so a series without points keeps
+// the others' styles as in a chart where it has them (a zoomed panel).
 func ErrorScatter(title, xlabel, ylabel string, series []ErrSeries, refs ...RefLine) *Chart {
 	c := newChart(title, xlabel, ylabel)
 	c.Plot.Add(plotter.NewGrid())
@@ -133,7 +135,7 @@ func ErrorScatter(title, xlabel, ylabel string, series []ErrSeries, refs ...RefL
 		if err != nil {
 			return c.fail(err)
 		}
-		sc.Color, sc.Shape, sc.Radius = col, errGlyphs[si%len(errGlyphs)], vg.Points(4)
+		sc.Color, sc.Shape, sc.Radius = col, errGlyphs[(si+si/len(Palette))%len(errGlyphs)], vg.Points(4) // past the palette, another shape
 		c.Plot.Add(sc)
 		if s.Name != "" {
 			c.Plot.Legend.Add(s.Name, sc)
