@@ -15,6 +15,7 @@ import (
 
 	"github.com/tfm-course/course/datasets"
 	"github.com/tfm-course/course/tfm/backend"
+	"github.com/tfm-course/course/tfm/encoder"
 	_ "github.com/tfm-course/course/tfm/modality/all"
 	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/pretrain"
@@ -345,4 +346,44 @@ func TestDeploymentScoresAndWatch(t *testing.T) {
 		t.Errorf("naive continued pre-training: deployed TTE MAE %.1f → %.1f s (%.1f %% worse), want > 5 %%", before[DeployedTTE], after[DeployedTTE], f)
 	}
 	t.Logf("deployed before %v, after %v", before, after)
+}
+
+// LoRA and adapters train their own weights and nothing else: after the
+// continued run every old encoder weight is bit-identical (the layer norms
+// too, which GoMLX's LayerNorm marks trainable on every graph it builds),
+// and the trainable count is exactly the adaptation weights'.
+func TestAdaptationTrainsOnlyItsWeights(t *testing.T) {
+	be := testBackend(t)
+	oldData, newData := load(t, "synthetic:seed=2,trajectories=120"), load(t, "synthetic:seed=3,trajectories=120")
+	opt := tinyOptions(5)
+	opt.Paradigm, opt.Modality = "contrastive", "gps"
+	res, err := pretrain.Train(context.Background(), be, oldData.Dataset, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"lora", "adapter"} {
+		p, err := Prepare(res.Model, DefaultStrategy(name), opt, oldData.Trajectories, newData.Trajectories)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := opt
+		o.Steps = 8
+		p.Apply(&o)
+		r, err := pretrain.Train(context.Background(), be, newData.Dataset, o)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if d := distance(t, r.Model, res.Model); d != 0 {
+			t.Errorf("%s: the old encoder weights moved (Σ(θ−θ*)² = %g)", name, d)
+		}
+		adaptation := 0
+		for v := range r.Model.Store.IterVariables() {
+			if r.Model.InEncoder(v.Scope()) && encoder.IsAdaptation(v.Scope()) { // not the optimiser's moments of them
+				adaptation += v.Shape().Size()
+			}
+		}
+		if tr := r.Model.TrainableParams(); tr != adaptation || tr == 0 {
+			t.Errorf("%s: %d trainable parameters, want the %d of the adaptation weights", name, tr, adaptation)
+		}
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/layers/lstm"
-	"github.com/gomlx/gomlx/ml/layers/norm"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
@@ -33,7 +32,7 @@ func LSTMEncoder(scope *model.Scope, cfg Config, in Inputs) Output {
 	if cfg.Pooling == PoolMean {
 		out.Pooled = MaskedMeanPool(h, in.Mask)
 	} else {
-		out.Pooled = norm.LayerNorm(scope.In("last_norm"), last, -1).Done()
+		out.Pooled = layerNorm(scope.In("last_norm"), last)
 	}
 	return out
 }

@@ -31,11 +31,29 @@ type Output struct {
 	Attention []*Node
 }
 
+// layerNorm is GoMLX's LayerNorm over the last axis that leaves a frozen
+// gain and offset frozen: norm.LayerNorm marks them trainable on every
+// graph it builds (GoMLX v0.28.16, ml/layers/norm/layernorm.go), which
+// would let LoRA or adapter training (Model.FreezeAllBut) move the norms.
+func layerNorm(scope *model.Scope, x *Node) *Node {
+	var frozen []*model.Variable
+	for _, name := range []string{"gain", "offset"} {
+		if v := scope.Store().GetVariable(scope.Scope() + "/layer_normalization/" + name); v != nil && !v.Trainable {
+			frozen = append(frozen, v)
+		}
+	}
+	h := norm.LayerNorm(scope, x, -1).Done()
+	for _, v := range frozen {
+		v.SetTrainable(false)
+	}
+	return h
+}
+
 // finalNorm is the last LayerNorm of a sequence encoder, with its gain as
 // Output.Shared.
 func finalNorm(scope *model.Scope, x *Node) (h, shared *Node) {
 	s := scope.In("final_norm")
-	h = norm.LayerNorm(s, x, -1).Done()
+	h = layerNorm(s, x)
 	if v := scope.Store().GetVariable(s.Scope() + "/layer_normalization/gain"); v != nil {
 		shared = v.NodeValue(x.Graph())
 	}
@@ -127,7 +145,7 @@ func TransformerBlock(scope *model.Scope, cfg Config, x, mask, bias *Node) *Node
 // TransformerBlockWithAttention is TransformerBlock that also returns the
 // block's attention weights [B, H, L, L] (nil for the mha implementation).
 func TransformerBlockWithAttention(scope *model.Scope, cfg Config, x, mask, bias *Node) (y, weights *Node) {
-	h := norm.LayerNorm(scope.In("attn_norm"), x, -1).Done()
+	h := layerNorm(scope.In("attn_norm"), x)
 	var a *Node
 	if cfg.Attention == AttentionMHA {
 		mha := attention.SelfAttention(scope.In("attention"), h, cfg.Heads, cfg.Dim/cfg.Heads).
@@ -144,7 +162,7 @@ func TransformerBlockWithAttention(scope *model.Scope, cfg Config, x, mask, bias
 	a = Adapter(scope.In("attn"), a, cfg.Adapter) // identity unless cfg.Adapter > 0
 	x = Add(x, dropout(scope.In("attn_dropout"), cfg, a))
 
-	h = norm.LayerNorm(scope.In("ffn_norm"), x, -1).Done()
+	h = layerNorm(scope.In("ffn_norm"), x)
 	h = Dense(scope.In("ffn_in"), h, cfg.FFN, cfg.LoRARank, cfg.LoRAScale()) // + LoRA when cfg.LoRARank > 0
 	h = activation.Gelu(h)
 	h = Dense(scope.In("ffn_out"), h, cfg.Dim, cfg.LoRARank, cfg.LoRAScale())
