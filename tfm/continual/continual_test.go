@@ -387,3 +387,53 @@ func TestAdaptationTrainsOnlyItsWeights(t *testing.T) {
 		}
 	}
 }
+
+// Distillation keeps the old trips' embeddings where the old encoder put
+// them: after the same continued steps, the replayed trips moved less
+// under distill than under plain replay, and the penalty was logged.
+func TestDistillKeepsOldEmbeddings(t *testing.T) {
+	be := testBackend(t)
+	oldData, newData := load(t, "synthetic:seed=2,trajectories=120"), load(t, "synthetic:seed=3,trajectories=120")
+	opt := tinyOptions(10)
+	opt.Paradigm, opt.Modality = "contrastive", "gps"
+	res, err := pretrain.Train(context.Background(), be, oldData.Dataset, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe := oldData.Trajectories[:40]
+	base, err := res.Model.Embed(probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := map[string]float64{}
+	for _, name := range []string{"replay", "distill"} {
+		s := DefaultStrategy(name)
+		s.ReplaySize, s.DistillWeight = 40, 10
+		p, err := Prepare(res.Model, s, opt, oldData.Trajectories, newData.Trajectories)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := opt
+		o.Steps, o.Map = 20, newData.Map
+		p.Apply(&o)
+		r, err := pretrain.Train(context.Background(), be, newData.Dataset, o)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if name == "distill" && !(r.Terms["penalty"] > 0) {
+			t.Errorf("distill: penalty term %v, want > 0 once the encoder moved", r.Terms["penalty"])
+		}
+		x, err := r.Model.Embed(probe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range x.Data {
+			d := float64(x.Data[i] - base.Data[i])
+			moved[name] += d * d / float64(len(probe))
+		}
+	}
+	t.Logf("mean ‖h − h*‖² of old trips: %v", moved)
+	if !(moved["distill"] < moved["replay"]/2) {
+		t.Errorf("old trips moved %.4g under distill, %.4g under replay: want distill under half", moved["distill"], moved["replay"])
+	}
+}

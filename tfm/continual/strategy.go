@@ -1,7 +1,8 @@
 // Package continual continues the pre-training of a model on new data (a
 // changed city) without forgetting the old: the strategies frozen (no
 // update, the baseline), naive (train on), replay (mix old trips into each
-// batch), ewc and l2sp (a penalty towards the old weights), lora and
+// batch), distill (replay, and keep the replayed trips' embeddings where
+// the old encoder put them), ewc and l2sp (a penalty towards the old weights), lora and
 // adapter (train only a few new weights beside the frozen old ones).
 // Prepare applies one to a loaded model; the result plugs into
 // pretrain.Options (Penalty, Replay, Loaded, MoreSettings).
@@ -26,18 +27,21 @@ import (
 )
 
 // Names are the strategies, the baseline first.
-var Names = []string{"frozen", "naive", "replay", "ewc", "l2sp", "lora", "adapter"}
+var Names = []string{"frozen", "naive", "replay", "distill", "ewc", "l2sp", "lora", "adapter"}
 
 // Strategy is a continual pre-training strategy and its settings (each
 // used by the strategy named in its comment; DefaultStrategy's values).
 type Strategy struct {
 	Name string // one of Names
 
-	// replay: a buffer of ReplaySize old trips (500), drawn from the old
+	// replay (and distill): a buffer of ReplaySize old trips (500), drawn from the old
 	// data by reservoir sampling with Seed; ReplayRatio (0.5) of each
 	// batch comes from it.
 	ReplaySize  int
 	ReplayRatio float64
+	// distill: replay's buffer and ratio, and μ (DistillWeight, 1) of the
+	// pull of the replayed trips' embeddings to the old encoder's.
+	DistillWeight float64
 	// ewc: λ of the Fisher-weighted penalty (0.1; the Fisher is normalised
 	// to mean 1), estimated over FisherBatches (20) batches of old trips.
 	EWCLambda     float64
@@ -55,7 +59,7 @@ type Strategy struct {
 
 // DefaultStrategy is the named strategy with the course's defaults.
 func DefaultStrategy(name string) Strategy {
-	return Strategy{Name: name, ReplaySize: 500, ReplayRatio: 0.5, EWCLambda: 0.1, FisherBatches: 20,
+	return Strategy{Name: name, ReplaySize: 500, ReplayRatio: 0.5, DistillWeight: 1, EWCLambda: 0.1, FisherBatches: 20,
 		L2SPLambda: 0.3, LoRARank: 2, LoRAAlpha: 2, AdapterWidth: 8, Seed: 1}
 }
 
@@ -69,7 +73,10 @@ func (s Strategy) Validate() error {
 		return fmt.Errorf("continual: Strategy.%s = %v: must be %s", field, v, want)
 	}
 	switch s.Name {
-	case "replay":
+	case "replay", "distill":
+		if s.Name == "distill" && (!(s.DistillWeight >= 0) || math.IsInf(s.DistillWeight, 0)) {
+			return bad("DistillWeight", s.DistillWeight, "≥ 0")
+		}
 		if s.ReplaySize < 1 {
 			return bad("ReplaySize", s.ReplaySize, "≥ 1")
 		}
@@ -103,8 +110,10 @@ func (s Strategy) Validate() error {
 }
 
 // NeedsOldData tells whether the strategy reads the old trips (replay's
-// buffer, ewc's Fisher).
-func (s Strategy) NeedsOldData() bool { return s.Name == "replay" || s.Name == "ewc" }
+// and distill's buffer, ewc's Fisher).
+func (s Strategy) NeedsOldData() bool {
+	return s.Name == "replay" || s.Name == "distill" || s.Name == "ewc"
+}
 
 // Settings records the strategy and the settings it uses, keyed by the
 // `tfm pretrain` flag names (pretrain.Options.MoreSettings).
@@ -114,6 +123,9 @@ func (s Strategy) Settings() map[string]string {
 	switch s.Name {
 	case "replay":
 		out["replay-size"], out["replay-ratio"] = strconv.Itoa(s.ReplaySize), f(s.ReplayRatio)
+	case "distill":
+		out["replay-size"], out["replay-ratio"] = strconv.Itoa(s.ReplaySize), f(s.ReplayRatio)
+		out["distill-weight"] = f(s.DistillWeight)
 	case "ewc":
 		out["ewc-lambda"], out["fisher-batches"] = f(s.EWCLambda), strconv.Itoa(s.FisherBatches)
 	case "l2sp":
@@ -134,9 +146,11 @@ type Plan struct {
 	// the strategy's variables; nil from Resume (the checkpoint holds it).
 	Model *tfm.Model
 	// Added counts the items each modality's vocabulary grew by.
-	Added   map[string]int
-	Penalty func(scope *model.Scope, g *Graph) *Node
-	Replay  *pretrain.Replay
+	Added        map[string]int
+	Penalty      func(scope *model.Scope, g *Graph) *Node
+	InputPenalty func(scope *model.Scope, in tfm.Nodes, batch, replaySlots int) *Node
+	Replay       *pretrain.Replay
+	trained      *tfm.Model // the model being trained (Loaded), for distill
 }
 
 // Prepare applies strategy s to m, an old model loaded with its weights
@@ -172,7 +186,7 @@ func Prepare(m *tfm.Model, s Strategy, opt pretrain.Options, old, new []*traj.Tr
 		return nil, err
 	}
 	switch s.Name {
-	case "ewc", "l2sp":
+	case "ewc", "l2sp", "distill":
 		if err := StoreAnchors(c); err != nil {
 			return nil, err
 		}
@@ -210,9 +224,12 @@ func (p *Plan) fill(old []*traj.Trajectory) error {
 		p.Penalty = EWCPenalty(s.EWCLambda)
 	case "l2sp":
 		p.Penalty = L2SPPenalty(s.L2SPLambda)
-	case "replay":
+	case "replay", "distill":
 		if len(old) == 0 {
-			return fmt.Errorf("continual: replay needs the old data's trajectories (none given)")
+			return fmt.Errorf("continual: %s needs the old data's trajectories (none given)", s.Name)
+		}
+		if s.Name == "distill" {
+			p.InputPenalty = DistillPenalty(func() *tfm.Model { return p.trained }, s.DistillWeight)
 		}
 		b := NewReplayBuffer(s.ReplaySize, s.Seed)
 		b.Add(old...)
@@ -226,6 +243,7 @@ func (p *Plan) fill(old []*traj.Trajectory) error {
 // the strategy's anchors and Fisher never; frozen nothing; lora and adapter
 // only their adaptation weights.
 func (p *Plan) Loaded(m *tfm.Model) error {
+	p.trained = m
 	for v := range m.Store.IterVariables() {
 		if strings.HasPrefix(v.Path(), Scope+"/") || p.Strategy.Name == "frozen" {
 			v.SetTrainable(false)
@@ -242,7 +260,7 @@ func (p *Plan) Apply(opt *pretrain.Options) {
 		opt.Model = p.Model
 		opt.Encoder = p.Model.Primary().Encoder
 	}
-	opt.Penalty, opt.Replay, opt.Loaded = p.Penalty, p.Replay, p.Loaded
+	opt.Penalty, opt.InputPenalty, opt.Replay, opt.Loaded = p.Penalty, p.InputPenalty, p.Replay, p.Loaded
 	if opt.MoreSettings == nil {
 		opt.MoreSettings = map[string]string{}
 	}

@@ -103,7 +103,7 @@ func init() {
 	Experiments["continual"] = Runner{
 		Number: 7,
 		Description: "continued pre-training on the changed city (synthetic drift=1; real data: the later months): " +
-			"frozen, naive, replay, EWC, L2-SP, LoRA and adapters, forgetting on the old city and gain on the new",
+			"frozen, naive, replay, replay with distillation, EWC, L2-SP, LoRA and adapters, forgetting on the old city and gain on the new",
 		Tasks:  []string{TaskOldDeployed, TaskOldReprobed, TaskNewReprobed, TaskForgetting, TaskGain, TaskTransfer, TaskVerdict, TaskCost},
 		Custom: runContinual,
 	}

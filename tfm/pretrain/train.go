@@ -80,6 +80,13 @@ type Options struct {
 	// that rewrite the encoder's update (SharedUpdater: the pcgrad balancer)
 	// see it only through the loss they are given.
 	Penalty func(scope *model.Scope, g *Graph) *Node
+	// InputPenalty, when set, is a penalty that reads the step's inputs
+	// (e.g. feature distillation on the replayed rows): in are the
+	// objective's inputs, batch the trajectories per view (BatchSize) and
+	// replaySlots how many of them, the last of each view's block of rows,
+	// came from Replay's buffer. Added to the loss and to the term
+	// "penalty" with Penalty.
+	InputPenalty func(scope *model.Scope, in tfm.Nodes, batch, replaySlots int) *Node
 	// Replay, when set, mixes old trajectories into every batch
 	// (experience replay): round(Ratio·BatchSize) slots are drawn from
 	// Buffer, the rest from the training data, per global step as the rest
@@ -444,9 +451,17 @@ func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
 	obj := r.obj
 	terms := r.terms()
 	modelFn := func(scope *model.Scope, _ any, inputs []*Node) []*Node {
-		loss, t := obj.Loss(scope, tfm.NodesOf(r.names, inputs))
-		if r.opt.Penalty != nil {
-			p := ConvertDType(r.opt.Penalty(scope, loss.Graph()), loss.DType())
+		in := tfm.NodesOf(r.names, inputs)
+		loss, t := obj.Loss(scope, in)
+		if r.opt.Penalty != nil || r.opt.InputPenalty != nil {
+			p := ScalarZero(loss.Graph(), loss.DType())
+			if r.opt.Penalty != nil {
+				p = Add(p, ConvertDType(r.opt.Penalty(scope, loss.Graph()), loss.DType()))
+			}
+			if r.opt.InputPenalty != nil {
+				b := r.opt.BatchSize
+				p = Add(p, ConvertDType(r.opt.InputPenalty(scope, in, b, r.opt.Replay.Slots(b)), loss.DType()))
+			}
 			loss, t = Add(loss, p), append(t, p)
 		}
 		train.AddMainLoss(loss)
@@ -555,7 +570,7 @@ func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
 // Options.Penalty.
 func (r *run) terms() []string {
 	terms := r.obj.Terms()
-	if r.opt.Penalty != nil {
+	if r.opt.Penalty != nil || r.opt.InputPenalty != nil {
 		terms = append(slices.Clip(terms), "penalty")
 	}
 	return terms

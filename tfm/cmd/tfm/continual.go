@@ -26,10 +26,11 @@ func addContinueFlags(fs *flag.FlagSet) *continueFlags {
 	c := &continueFlags{
 		from:     fs.String("continue-from", "", "continue pre-training this checkpoint (never written to) on --data, into --checkpoint OUT"),
 		strategy: fs.String("strategy", d.Name, "with --continue-from: "+strings.Join(continual.Names, "|")),
-		oldData:  fs.String("old-data", "", "with --continue-from: the old data (replay's buffer, ewc's Fisher; default: the data recorded in the checkpoint)"),
+		oldData:  fs.String("old-data", "", "with --continue-from: the old data (replay's and distill's buffer, ewc's Fisher; default: the data recorded in the checkpoint)"),
 	}
-	fs.IntVar(&c.s.ReplaySize, "replay-size", d.ReplaySize, "replay: old trips in the buffer (reservoir-sampled)")
-	fs.Float64Var(&c.s.ReplayRatio, "replay-ratio", d.ReplayRatio, "replay: share of each batch drawn from the buffer")
+	fs.IntVar(&c.s.ReplaySize, "replay-size", d.ReplaySize, "replay, distill: old trips in the buffer (reservoir-sampled)")
+	fs.Float64Var(&c.s.ReplayRatio, "replay-ratio", d.ReplayRatio, "replay, distill: share of each batch drawn from the buffer")
+	fs.Float64Var(&c.s.DistillWeight, "distill-weight", d.DistillWeight, "distill: μ of (μ/2)·mean ‖h_θ−h_θ*‖² over the replayed trips")
 	fs.Float64Var(&c.s.EWCLambda, "ewc-lambda", d.EWCLambda, "ewc: λ of (λ/2)·Σ F(θ−θ*)² (Fisher normalised to mean 1)")
 	fs.IntVar(&c.s.FisherBatches, "fisher-batches", d.FisherBatches, "ewc: old batches the Fisher is averaged over")
 	fs.Float64Var(&c.s.L2SPLambda, "l2sp-lambda", d.L2SPLambda, "l2sp: λ of (λ/2)·Σ (θ−θ*)²")
@@ -44,7 +45,7 @@ func addContinueFlags(fs *flag.FlagSet) *continueFlags {
 // (then its own record was taken), and checks the pair of directories.
 func (c *continueFlags) inherit(fs *flag.FlagSet, out string, quiet bool) (resumed bool, err error) {
 	if *c.from == "" {
-		for _, k := range []string{"strategy", "old-data", "replay-size", "replay-ratio", "ewc-lambda", "fisher-batches", "l2sp-lambda", "lora-rank", "lora-alpha", "adapter-width"} {
+		for _, k := range []string{"strategy", "old-data", "replay-size", "replay-ratio", "distill-weight", "ewc-lambda", "fisher-batches", "l2sp-lambda", "lora-rank", "lora-alpha", "adapter-width"} {
 			if explicitFlags(fs)[k] {
 				return false, fmt.Errorf("--%s needs --continue-from CKPT", k)
 			}

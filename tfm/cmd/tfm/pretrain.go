@@ -99,7 +99,7 @@ func pretrainRun(args []string) error {
 			"Green training: --early-stop every=50,patience=3,val=0.1 holds out 10% of the trajectories, computes the\n" +
 			"objective's loss on them every 50 steps (val_loss in metrics.jsonl) and stops after 3 evaluations without\n" +
 			"improvement (early_stopped, best_step, val_loss in the JSON; the last weights are kept).\n" +
-			"Continued pre-training: --continue-from CKPT --strategy frozen|naive|replay|ewc|l2sp|lora|adapter --data NEW\n" +
+			"Continued pre-training: --continue-from CKPT --strategy frozen|naive|replay|distill|ewc|l2sp|lora|adapter --data NEW\n" +
 			"--checkpoint OUT trains the old model on new data into OUT (CKPT is never written to); the JSON adds\n" +
 			"strategy, trainable_params, total_params; the same command again resumes OUT.",
 	})
