@@ -9,6 +9,7 @@ import (
 
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/tfm-course/course/tfm/continual"
 	tfm "github.com/tfm-course/course/tfm/model"
 )
 
@@ -60,7 +61,7 @@ func TestPretrainContinue(t *testing.T) {
 	}
 	before := dirFiles(t, old)
 	cont := []string{"--json", "--quiet", "--diagnose", "0", "--continue-from", old, "--data", "synthetic:seed=3,trajectories=120", "--every", "5"}
-	for _, s := range []string{"frozen", "naive", "replay", "ewc", "l2sp", "lora", "adapter"} {
+	for _, s := range continual.Names {
 		out := filepath.Join(root, s)
 		args := append(cont, "--strategy", s, "--checkpoint", out, "--steps", "10", "--replay-size", "40", "--fisher-batches", "2")
 		o, err := capture(t, "pretrain", args...)
@@ -78,38 +79,42 @@ func TestPretrainContinue(t *testing.T) {
 		if (s == "lora" || s == "adapter") && !(tr < total/4) {
 			t.Errorf("%s trains %v of %v parameters: want only its few adaptation weights", s, tr, total)
 		}
-		if s == "ewc" && got["terms"].(map[string]any)["penalty"] == nil {
-			t.Errorf("ewc: no penalty term in %v", got["terms"])
+		if (s == "ewc" || s == "distill") && got["terms"].(map[string]any)["penalty"] == nil {
+			t.Errorf("%s: no penalty term in %v", s, got["terms"])
 		}
 		if len(before) < 3 || !reflect.DeepEqual(before, dirFiles(t, old)) {
 			t.Fatalf("%s: --continue-from's checkpoint was written to", s)
 		}
 	}
-	// Kill after the step-5 checkpoint: drop the step-10 one, run again.
-	full := filepath.Join(root, "ewc")
-	killed := filepath.Join(root, "killed")
-	if err := os.CopyFS(killed, os.DirFS(full)); err != nil {
-		t.Fatal(err)
-	}
-	last, _ := filepath.Glob(filepath.Join(killed, "checkpoint-*-step-00000010.*"))
-	if len(last) != 2 {
-		t.Fatalf("step-10 checkpoint files: %v", last)
-	}
-	for _, f := range last {
-		_ = os.Remove(f)
-	}
-	o, err := capture(t, "pretrain", append(cont, "--strategy", "ewc", "--checkpoint", killed, "--steps", "10", "--replay-size", "40", "--fisher-batches", "2")...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := lastJSON(t, o); got["start_step"].(float64) != 5 || got["steps"].(float64) != 10 {
-		t.Fatalf("resume: start %v steps %v", got["start_step"], got["steps"])
-	}
-	if w := weights(t, full); len(w) == 0 || !reflect.DeepEqual(w, weights(t, killed)) {
-		t.Error("a killed and resumed continued run ends with other weights than the uninterrupted one")
+	// Kill after the step-5 checkpoint: drop the step-10 one, run again
+	// (ewc: the Fisher and anchors from the store; distill: the anchors, and
+	// the replay buffer drawn again).
+	for _, strategy := range []string{"ewc", "distill"} {
+		full := filepath.Join(root, strategy)
+		killed := filepath.Join(root, "killed-"+strategy)
+		if err := os.CopyFS(killed, os.DirFS(full)); err != nil {
+			t.Fatal(err)
+		}
+		last, _ := filepath.Glob(filepath.Join(killed, "checkpoint-*-step-00000010.*"))
+		if len(last) != 2 {
+			t.Fatalf("step-10 checkpoint files: %v", last)
+		}
+		for _, f := range last {
+			_ = os.Remove(f)
+		}
+		o, err := capture(t, "pretrain", append(cont, "--strategy", strategy, "--checkpoint", killed, "--steps", "10", "--replay-size", "40", "--fisher-batches", "2")...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := lastJSON(t, o); got["start_step"].(float64) != 5 || got["steps"].(float64) != 10 {
+			t.Fatalf("resume: start %v steps %v", got["start_step"], got["steps"])
+		}
+		if w := weights(t, full); len(w) == 0 || !reflect.DeepEqual(w, weights(t, killed)) {
+			t.Errorf("%s: a killed and resumed continued run ends with other weights than the uninterrupted one", strategy)
+		}
 	}
 	// The record refuses another strategy on resume.
-	if _, err := capture(t, "pretrain", append(cont, "--strategy", "l2sp", "--checkpoint", killed)...); err == nil || !strings.Contains(err.Error(), "strategy") {
+	if _, err := capture(t, "pretrain", append(cont, "--strategy", "l2sp", "--checkpoint", filepath.Join(root, "killed-ewc"))...); err == nil || !strings.Contains(err.Error(), "strategy") {
 		t.Errorf("resume with another strategy: %v", err)
 	}
 }
