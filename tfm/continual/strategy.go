@@ -2,10 +2,11 @@
 // changed city) without forgetting the old: the strategies frozen (no
 // update, the baseline), naive (train on), replay (mix old trips into each
 // batch), distill (replay, and keep the replayed trips' embeddings where
-// the old encoder put them), ewc and l2sp (a penalty towards the old weights), lora and
-// adapter (train only a few new weights beside the frozen old ones).
-// Prepare applies one to a loaded model; the result plugs into
-// pretrain.Options (Penalty, Replay, Loaded, MoreSettings).
+// the old encoder put them), ewc and l2sp (a penalty towards the old
+// weights), lora and adapter (train only a few new weights beside the
+// frozen old ones). Prepare applies one to a loaded model; the result
+// plugs into pretrain.Options (Penalty, InputPenalty, Replay, Loaded,
+// MoreSettings).
 package continual
 
 import (
@@ -34,9 +35,9 @@ var Names = []string{"frozen", "naive", "replay", "distill", "ewc", "l2sp", "lor
 type Strategy struct {
 	Name string // one of Names
 
-	// replay (and distill): a buffer of ReplaySize old trips (500), drawn from the old
-	// data by reservoir sampling with Seed; ReplayRatio (0.5) of each
-	// batch comes from it.
+	// replay (and distill): a buffer of ReplaySize old trips (500), drawn
+	// from the old data by reservoir sampling with Seed; ReplayRatio (0.5)
+	// of each batch comes from it.
 	ReplaySize  int
 	ReplayRatio float64
 	// distill: replay's buffer and ratio, and μ (DistillWeight, 1) of the
@@ -156,9 +157,9 @@ type Plan struct {
 // Prepare applies strategy s to m, an old model loaded with its weights
 // (m itself is not changed): a copy with a fresh optimiser state starts at
 // step 0; its vocabularies grow to the new data (opt.Map its map); lora
-// and adapter add their weights and freeze the rest; ewc and l2sp store
-// the anchors θ* (ewc also the Fisher, from old) in the copy's store;
-// replay draws its buffer from old. opt holds the old run's objective
+// and adapter add their weights and freeze the rest; ewc, l2sp and
+// distill store the anchors θ* (ewc also the Fisher, from old) in the
+// copy's store; replay and distill draw their buffer from old. opt holds the old run's objective
 // settings (paradigm, batch size, …) and the new data's Map.
 func Prepare(m *tfm.Model, s Strategy, opt pretrain.Options, old, new []*traj.Trajectory) (*Plan, error) {
 	if err := s.Validate(); err != nil {
