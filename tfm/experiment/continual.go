@@ -96,9 +96,6 @@ func ContinualArms() []ContinualArm {
 	return arms
 }
 
-// continualArms are the arms runContinual runs (a test may narrow them).
-var continualArms = ContinualArms
-
 func init() {
 	Experiments["continual"] = Runner{
 		Number: 7,
@@ -143,7 +140,7 @@ func ContinualCities(spec string, ts []*traj.Trajectory) (old, new []*traj.Traje
 // scores each continued encoder on both cities.
 func runContinual(ctx context.Context, name string, ts []*traj.Trajectory, cfg Config) (*Report, error) {
 	rep := &Report{Name: name, Config: cfg, Headline: map[string]float64{}}
-	arms := continualArms()
+	arms := ContinualArms()
 	for _, a := range arms {
 		rep.Variants = append(rep.Variants, VariantInfo{Name: a.Name, Paradigm: "contrastive"})
 	}
