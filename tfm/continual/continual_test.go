@@ -348,19 +348,27 @@ func TestDeploymentScoresAndWatch(t *testing.T) {
 	t.Logf("deployed before %v, after %v", before, after)
 }
 
-// LoRA and adapters train their own weights and nothing else: after the
-// continued run every old encoder weight is bit-identical (the layer norms
-// too, which GoMLX's LayerNorm marks trainable on every graph it builds),
-// and the trainable count is exactly the adaptation weights'.
-func TestAdaptationTrainsOnlyItsWeights(t *testing.T) {
+// oldContrastive is a tiny contrastive gps model pre-trained for steps on
+// an old city (seed 2), with a new one (seed 3) and the options.
+func oldContrastive(t *testing.T, steps int) (compute.Backend, *datasets.Data, *datasets.Data, pretrain.Options, *pretrain.Result) {
+	t.Helper()
 	be := testBackend(t)
 	oldData, newData := load(t, "synthetic:seed=2,trajectories=120"), load(t, "synthetic:seed=3,trajectories=120")
-	opt := tinyOptions(5)
+	opt := tinyOptions(steps)
 	opt.Paradigm, opt.Modality = "contrastive", "gps"
 	res, err := pretrain.Train(context.Background(), be, oldData.Dataset, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return be, oldData, newData, opt, res
+}
+
+// LoRA and adapters train their own weights and nothing else: after the
+// continued run every old encoder weight is bit-identical (the layer norms
+// too, which GoMLX's LayerNorm marks trainable on every graph it builds),
+// and the trainable count is exactly the adaptation weights'.
+func TestAdaptationTrainsOnlyItsWeights(t *testing.T) {
+	be, oldData, newData, opt, res := oldContrastive(t, 5)
 	for _, name := range []string{"lora", "adapter"} {
 		p, err := Prepare(res.Model, DefaultStrategy(name), opt, oldData.Trajectories, newData.Trajectories)
 		if err != nil {
@@ -392,14 +400,7 @@ func TestAdaptationTrainsOnlyItsWeights(t *testing.T) {
 // them: after the same continued steps, the replayed trips moved less
 // under distill than under plain replay, and the penalty was logged.
 func TestDistillKeepsOldEmbeddings(t *testing.T) {
-	be := testBackend(t)
-	oldData, newData := load(t, "synthetic:seed=2,trajectories=120"), load(t, "synthetic:seed=3,trajectories=120")
-	opt := tinyOptions(10)
-	opt.Paradigm, opt.Modality = "contrastive", "gps"
-	res, err := pretrain.Train(context.Background(), be, oldData.Dataset, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	be, oldData, newData, opt, res := oldContrastive(t, 10)
 	probe := oldData.Trajectories[:40]
 	base, err := res.Model.Embed(probe)
 	if err != nil {
