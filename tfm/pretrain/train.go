@@ -567,7 +567,7 @@ func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
 }
 
 // terms names the logged terms: the objective's, then "penalty" with
-// Options.Penalty.
+// Options.Penalty or InputPenalty.
 func (r *run) terms() []string {
 	terms := r.obj.Terms()
 	if r.opt.Penalty != nil || r.opt.InputPenalty != nil {
