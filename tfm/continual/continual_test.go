@@ -151,6 +151,8 @@ func TestStrategyValidate(t *testing.T) {
 		{Strategy{Name: "amnesia"}, "unknown strategy"},
 		{func() Strategy { s := DefaultStrategy("replay"); s.ReplayRatio = 1; return s }(), "ReplayRatio"},
 		{func() Strategy { s := DefaultStrategy("ewc"); s.EWCLambda = -1; return s }(), "EWCLambda"},
+		{func() Strategy { s := DefaultStrategy("distill"); s.DistillWeight = math.NaN(); return s }(), "DistillWeight"},
+		{func() Strategy { s := DefaultStrategy("distill"); s.ReplayRatio = 1; return s }(), "ReplayRatio"},
 		{func() Strategy { s := DefaultStrategy("lora"); s.LoRARank = 0; return s }(), "LoRARank"},
 	} {
 		if err := c.s.Validate(); err == nil || !contains(err.Error(), c.want) {

@@ -139,6 +139,8 @@ func TestPretrainContinueBadFlags(t *testing.T) {
 		{[]string{"--continue-from", old, "--checkpoint", old}, "is --continue-from's directory"},
 		{[]string{"--continue-from", filepath.Join(root, "nothing"), "--checkpoint", out}, "not a checkpoint directory"},
 		{[]string{"--continue-from", old, "--checkpoint", out, "--strategy", "forget"}, "unknown strategy"},
+		{[]string{"--continue-from", old, "--checkpoint", out, "--strategy", "distill", "--distill-weight", "-1"}, "DistillWeight = -1"},
+		{[]string{"--distill-weight", "2", "--checkpoint", out}, "--distill-weight needs --continue-from"},
 	} {
 		if _, err := capture(t, "pretrain", append(base, c.args...)...); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("pretrain %v: %v, want an error with %q", c.args, err, c.want)
