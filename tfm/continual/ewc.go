@@ -99,14 +99,7 @@ func encoderVars(m *tfm.Model) []*model.Variable {
 
 // HasAnchors reports whether m's store holds anchors (a continued run's
 // checkpoint made by ewc or l2sp).
-func HasAnchors(m *tfm.Model) bool {
-	for v := range m.Store.IterVariables() {
-		if strings.HasPrefix(v.Path(), AnchorScope+"/") {
-			return true
-		}
-	}
-	return false
-}
+func HasAnchors(m *tfm.Model) bool { return countAnchors(m.Store) > 0 }
 
 // StoreAnchors copies every encoder weight θ into AnchorScope as θ*
 // (not trainable).

@@ -122,11 +122,11 @@ func (s Strategy) Settings() map[string]string {
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 	out := map[string]string{"strategy": s.Name}
 	switch s.Name {
-	case "replay":
+	case "replay", "distill":
 		out["replay-size"], out["replay-ratio"] = strconv.Itoa(s.ReplaySize), f(s.ReplayRatio)
-	case "distill":
-		out["replay-size"], out["replay-ratio"] = strconv.Itoa(s.ReplaySize), f(s.ReplayRatio)
-		out["distill-weight"] = f(s.DistillWeight)
+		if s.Name == "distill" {
+			out["distill-weight"] = f(s.DistillWeight)
+		}
 	case "ewc":
 		out["ewc-lambda"], out["fisher-batches"] = f(s.EWCLambda), strconv.Itoa(s.FisherBatches)
 	case "l2sp":
