@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tfm-course/course/tfm/continual"
+
 	"github.com/tfm-course/course/tfm/output"
 	"github.com/tfm-course/course/tfm/tasks"
 	"github.com/tfm-course/course/tfm/viz"
@@ -74,8 +76,11 @@ func (r *Report) Get(variant, task, metric string) (Summary, bool) {
 
 // lowerIsBetter says which direction wins for a metric.
 func lowerIsBetter(metric string) bool {
+	if continual.LowerIsBetter(metric) { // the tasks' errors and ranks
+		return true
+	}
 	switch metric {
-	case "mae", "mape", "rmse", "mean_rank", "recovery_error_m", "final_loss", "gap_s", "ratio", "worst_mae",
+	case "final_loss", "gap_s", "ratio", "worst_mae",
 		"tte_mae", "similarity_mean_rank", "recover_error_m", "worst": // continual
 		return true
 	}
