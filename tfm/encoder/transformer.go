@@ -216,3 +216,9 @@ func trueColumn(b int) [][]bool {
 	}
 	return c
 }
+
+// LayerNorm is layer normalisation over the last axis under scope, kept
+// frozen where its variables were frozen (GoMLX's norm.LayerNorm marks
+// them trainable on every graph it builds): what code outside the encoders
+// (multi-modal fusion) normalises with.
+func LayerNorm(scope *model.Scope, x *Node) *Node { return layerNorm(scope, x) }

@@ -43,6 +43,11 @@ type Batch struct {
 
 	// IDs are the trajectory ids of the rows, for tracing results back.
 	IDs []string
+	// Absent marks rows whose view of the trip could not be made (a
+	// multi-modal model's road view of a trip that does not map-match, the
+	// text of one that cannot be described): padding rows that fusion and
+	// cross-modal alignment leave out. Nil: every row is present.
+	Absent []bool
 	// Trajs are the trajectories the rows were made from, where the
 	// modality keeps them (gps, grid: road-aware masking map-matches them
 	// only when asked); nil otherwise, nil entries for padding rows.
@@ -73,6 +78,11 @@ func (b *Batch) Check() error {
 	}
 	if b.Trajs != nil {
 		if err := check("Trajs", len(b.Trajs), b.Size); err != nil {
+			return err
+		}
+	}
+	if b.Absent != nil {
+		if err := check("Absent", len(b.Absent), b.Size); err != nil {
 			return err
 		}
 	}
@@ -110,9 +120,10 @@ func Concat(bs ...*Batch) (*Batch, error) {
 	}
 	first := bs[0]
 	out := &Batch{Len: first.Len, NumFeatures: first.NumFeatures, Channels: first.Channels, H: first.H, W: first.W}
-	withTrajs := false
+	withTrajs, withAbsent := false, false
 	for _, b := range bs {
 		withTrajs = withTrajs || b.Trajs != nil
+		withAbsent = withAbsent || b.Absent != nil
 	}
 	for i, b := range bs {
 		if b.Len != first.Len || b.NumFeatures != first.NumFeatures || (b.Tokens == nil) != (first.Tokens == nil) ||
@@ -125,6 +136,9 @@ func Concat(bs ...*Batch) (*Batch, error) {
 		}
 		out.Size += b.Size
 		out.IDs = append(out.IDs, b.IDs...)
+		if withAbsent {
+			out.Absent = append(out.Absent, orFalse(b.Absent, b.Size)...)
+		}
 		if withTrajs {
 			if b.Trajs != nil {
 				out.Trajs = append(out.Trajs, b.Trajs...)
@@ -145,6 +159,13 @@ func Concat(bs ...*Batch) (*Batch, error) {
 		out.DeltaT = append(out.DeltaT, orZeros(b.DeltaT, n)...)
 	}
 	return out, nil
+}
+
+func orFalse(x []bool, n int) []bool {
+	if x == nil {
+		return make([]bool, n)
+	}
+	return x
 }
 
 func orZeros[T int32 | float32](x []T, n int) []T {
@@ -168,6 +189,11 @@ func (b *Batch) PadRows(rows int) error {
 	extra := rows - b.Size
 	for range extra {
 		b.IDs = append(b.IDs, "")
+	}
+	if b.Absent != nil {
+		for range extra {
+			b.Absent = append(b.Absent, true)
+		}
 	}
 	if b.Trajs != nil {
 		b.Trajs = append(b.Trajs, make([]*traj.Trajectory, extra)...)
@@ -199,4 +225,82 @@ func (b *Batch) PadRows(rows int) error {
 	b.TimeOfDay, b.DeltaT = grow(b.TimeOfDay, 1), grow(b.DeltaT, 1)
 	b.Size = rows
 	return nil
+}
+
+// Present reports whether row r's view was made (Absent).
+func (b *Batch) Present(r int) bool { return b.Absent == nil || !b.Absent[r] }
+
+// Expand places b's rows at the present positions of a batch of
+// len(present) rows (in order) and padding rows, marked Absent, at the
+// others: how a multi-modal model carries a view that some trips lack.
+// b must have exactly as many rows as present has true values; it is not
+// changed.
+func Expand(b *Batch, present []bool) (*Batch, error) {
+	n := 0
+	for _, p := range present {
+		if p {
+			n++
+		}
+	}
+	if n != b.Size {
+		return nil, fmt.Errorf("modality: expand a batch of %d rows to %d present rows", b.Size, n)
+	}
+	if n == len(present) {
+		return b, nil
+	}
+	padded := *b // b itself is left as it is
+	b = &padded
+	if err := b.PadRows(len(present)); err != nil {
+		return nil, err
+	}
+	// Row order: the present positions take rows 0…n−1, the absent ones the padding rows n….
+	src := make([]int, len(present))
+	next, pad := 0, n
+	for i, p := range present {
+		if p {
+			src[i], next = next, next+1
+		} else {
+			src[i], pad = pad, pad+1
+		}
+	}
+	out := *b
+	out.Absent = make([]bool, len(present))
+	for i, p := range present {
+		out.Absent[i] = !p
+	}
+	out.IDs = permute(b.IDs, src, 1)
+	if b.Trajs != nil {
+		out.Trajs = permute(b.Trajs, src, 1)
+	}
+	if b.Pixels != nil {
+		out.Pixels = permute(b.Pixels, src, b.Channels*b.H*b.W)
+		return &out, nil
+	}
+	L := b.Len
+	out.Mask = permute(b.Mask, src, L)
+	if b.Tokens != nil {
+		out.Tokens = permute(b.Tokens, src, L)
+	}
+	if b.Features != nil {
+		out.Features = permute(b.Features, src, L*b.NumFeatures)
+	}
+	if b.TimeOfDay != nil {
+		out.TimeOfDay = permute(b.TimeOfDay, src, L)
+	}
+	if b.DayOfWeek != nil {
+		out.DayOfWeek = permute(b.DayOfWeek, src, L)
+	}
+	if b.DeltaT != nil {
+		out.DeltaT = permute(b.DeltaT, src, L)
+	}
+	return &out, nil
+}
+
+// permute returns rows src[0], src[1], … of x (per values a row).
+func permute[T any](x []T, src []int, per int) []T {
+	out := make([]T, 0, len(src)*per)
+	for _, r := range src {
+		out = append(out, x[r*per:(r+1)*per]...)
+	}
+	return out
 }

@@ -33,6 +33,9 @@ type Meta struct {
 	Paradigm   string         `json:"paradigm"`
 	Seed       int64          `json:"seed"`
 	Modalities []ModalityMeta `json:"modalities"`
+	// Fusion is how a multi-modal model fuses its branches (Fusions; ""
+	// is FuseConcat, the late fusion of models saved before it existed).
+	Fusion string `json:"fusion,omitempty"`
 	// Head is the paradigm's own record (e.g. the causal head's classes and
 	// context prior), opaque here.
 	Head json.RawMessage `json:"head,omitempty"`

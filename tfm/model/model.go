@@ -16,6 +16,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -47,8 +48,11 @@ type Model struct {
 	BatchSize int
 	// Work counts the rows its encoders ran (shared with its clones).
 	Work *Work
+	// Use names the modalities read at inference (Only); nil: all.
+	Use []string
 
-	embed *Exec
+	embed  *Exec
+	single map[string]*Exec // EmbedModality's graphs, by modality
 }
 
 // Branch is one modality and the encoder that reads it.
@@ -113,7 +117,7 @@ func freshStore(cfg encoder.Config, seed int64) *mlmodel.Store {
 // variables: the scratch baseline of a pre-trained model.
 func (m *Model) Fresh(seed int64) *Model {
 	f := &Model{Name: "scratch", Backend: m.Backend, Branches: m.Branches, BatchSize: m.BatchSize,
-		Meta: Meta{Seed: seed}, Store: freshStore(m.Branches[0].Encoder, seed), Work: &Work{}}
+		Meta: Meta{Seed: seed, Fusion: m.Meta.Fusion}, Store: freshStore(m.Branches[0].Encoder, seed), Work: &Work{}}
 	return f
 }
 
@@ -134,7 +138,7 @@ func (m *Model) Clone(seed int64) (*Model, error) {
 		return nil, err
 	}
 	c := *m
-	c.Store, c.embed = store, nil
+	c.Store, c.embed, c.single = store, nil, nil
 	return &c, nil
 }
 
@@ -153,7 +157,7 @@ func (m *Model) Freeze() {
 // loaded model in place (pretrain.Train with Options.Model) calls it: a
 // graph compiled before the training can go on returning the loaded
 // values (measured with GoMLX v0.28.16; TestTrainLoadedModelEmbedsNewWeights).
-func (m *Model) Recompile() { m.embed = nil }
+func (m *Model) Recompile() { m.embed, m.single = nil, nil }
 
 // Primary is the first branch: the model's only one unless it is multi-modal.
 func (m *Model) Primary() *Branch { return m.Branches[0] }
@@ -179,8 +183,12 @@ func (m *Model) Params() int {
 	return n
 }
 
-// Dim is the size of an embedding: the branches' pooled vectors side by side.
+// Dim is the size of an embedding: the branches' pooled vectors side by
+// side (FuseConcat), or one branch's width (every other fusion).
 func (m *Model) Dim() int {
+	if len(m.Branches) > 1 && m.Fusion() != FuseConcat {
+		return m.Primary().Encoder.Dim
+	}
 	d := 0
 	for _, b := range m.Branches {
 		d += b.Encoder.Dim
@@ -191,16 +199,106 @@ func (m *Model) Dim() int {
 // Key is the input name of an encoder input of a branch: "<modality>/<name>".
 func (b *Branch) Key(name string) string { return b.Modality.Name() + "/" + name }
 
-// Batches featurises trajs once per branch.
+// Batches featurises trajs once per branch. In a multi-modal model a trip
+// whose view cannot be made (modality.Selective: a road view of a trip that
+// does not map-match) or that Only leaves out is a padding row marked
+// Absent; a one-branch model fails on it instead.
 func (m *Model) Batches(trajs []*traj.Trajectory) ([]*modality.Batch, error) {
 	bs := make([]*modality.Batch, len(m.Branches))
 	for i, b := range m.Branches {
 		var err error
-		if bs[i], err = b.Modality.Batch(trajs, b.Encoder.MaxLen); err != nil {
+		if bs[i], err = m.branchBatch(b, trajs); err != nil {
 			return nil, fmt.Errorf("%s modality: %w", b.Modality.Name(), err)
 		}
 	}
 	return bs, nil
+}
+
+func (m *Model) branchBatch(b *Branch, trajs []*traj.Trajectory) (*modality.Batch, error) {
+	if len(m.Branches) == 1 {
+		return b.Modality.Batch(trajs, b.Encoder.MaxLen)
+	}
+	present := make([]bool, len(trajs))
+	var keep []*traj.Trajectory
+	sel, selective := b.Modality.(modality.Selective)
+	used := m.Use == nil || slices.Contains(m.Use, b.Modality.Name())
+	for r, t := range trajs {
+		present[r] = used && t != nil && (!selective || sel.Accepts(t))
+		if present[r] {
+			keep = append(keep, t)
+		}
+	}
+	if len(keep) == 0 {
+		return emptyBatch(b.Encoder, len(trajs)), nil
+	}
+	batch, err := b.Modality.Batch(keep, b.Encoder.MaxLen)
+	if err != nil {
+		return nil, err
+	}
+	return modality.Expand(batch, present)
+}
+
+// emptyBatch is rows padding rows of a branch, every one Absent.
+func emptyBatch(c encoder.Config, rows int) *modality.Batch {
+	// Two steps, the first marked real: a one-step sequence would make some
+	// of the encoder's graphs collapse an axis.
+	const steps = 2
+	b := &modality.Batch{Size: rows, Len: steps, IDs: make([]string, rows), Absent: make([]bool, rows)}
+	for r := range b.Absent {
+		b.Absent[r] = true
+	}
+	if c.Arch == encoder.CNN {
+		b.Channels, b.H, b.W = c.Channels, c.ImageSize, c.ImageSize
+		b.Pixels = make([]float32, rows*c.Channels*c.ImageSize*c.ImageSize)
+		return b
+	}
+	b.Mask = make([]bool, rows*steps)
+	for r := range rows {
+		b.Mask[r*steps] = true // attention never takes a softmax over nothing
+	}
+	if c.VocabSize > 0 {
+		b.Tokens = make([]int32, rows*steps)
+	}
+	if c.NumFeatures > 0 {
+		b.NumFeatures, b.Features = c.NumFeatures, make([]float32, rows*steps*c.NumFeatures)
+	}
+	return b
+}
+
+// Only is m reading only the named modalities at inference: the others are
+// fed as missing views (Absent) to the same fused representation, so a head
+// trained on every view still applies. The copy shares m's variables.
+func (m *Model) Only(names ...string) (*Model, error) {
+	for _, n := range names {
+		if !slices.Contains(m.Modalities(), n) {
+			return nil, fmt.Errorf("model: no %s branch (the model reads %v)", n, m.Modalities())
+		}
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("model: Only needs at least one of %v", m.Modalities())
+	}
+	c := *m
+	c.Use, c.embed, c.single = slices.Clone(names), nil, nil
+	return &c, nil
+}
+
+// Sub is the model of the named branches alone, sharing m's variables:
+// what reads the steps of one modality of a multi-modal model (recovery
+// fine-tunes the GPS branch).
+func (m *Model) Sub(names ...string) (*Model, error) {
+	c := *m
+	c.Branches, c.embed, c.single, c.Use = nil, nil, nil, nil
+	for _, n := range names {
+		i := slices.Index(m.Modalities(), n)
+		if i < 0 {
+			return nil, fmt.Errorf("model: no %s branch (the model reads %v)", n, m.Modalities())
+		}
+		c.Branches = append(c.Branches, m.Branches[i])
+	}
+	if len(c.Branches) == 0 {
+		return nil, fmt.Errorf("model: Sub needs at least one of %v", m.Modalities())
+	}
+	return &c, nil
 }
 
 // Feed names the encoder inputs of one batch per branch.
@@ -216,6 +314,15 @@ func (m *Model) Feed(batches ...*modality.Batch) (Feed, error) {
 		}
 		for k, t := range ins {
 			f[b.Key(k)] = t
+		}
+		if len(m.Branches) > 1 {
+			pi := make([]float32, batches[i].Size)
+			for r := range pi {
+				if batches[i].Present(r) {
+					pi[r] = 1
+				}
+			}
+			f[b.Key(InPresent)] = tensors.FromFlatDataAndDimensions(pi, len(pi))
 		}
 	}
 	return f, nil
@@ -243,18 +350,12 @@ func (b *Branch) Encode(scope *mlmodel.Scope, in Nodes) encoder.Output {
 	return encoder.Encode(scope.At("%s", b.Scope), b.Encoder, encoder.InputsOf(mine))
 }
 
-// Pooled is the embedding graph [B, Dim]: the branches' pooled vectors
-// concatenated (late fusion; one branch: its pooled vector).
+// Pooled is the embedding graph [B, Dim]: the branches' outputs fused
+// (Fuse, with the feed's presence of each view; one branch: its pooled
+// vector).
 func (m *Model) Pooled(scope *mlmodel.Scope, in Nodes) *graph.Node {
 	outs := m.Encode(scope, in)
-	if len(outs) == 1 {
-		return outs[0].Pooled
-	}
-	pooled := make([]*graph.Node, len(outs))
-	for i, o := range outs {
-		pooled[i] = o.Pooled
-	}
-	return graph.Concatenate(pooled, -1)
+	return m.Fuse(scope, outs, m.Present(in, outs))
 }
 
 func (m *Model) batchSize() int {
@@ -278,6 +379,95 @@ func (m *Model) Embed(trajs []*traj.Trajectory) (Matrix, error) {
 		return Matrix{}, err
 	}
 	return out, out.Check()
+}
+
+// EmbedModality returns the named branch's own pooled vector of each trip,
+// unfused: what cross-modal retrieval and alignment diagnostics compare.
+// Every trip must have that view.
+func (m *Model) EmbedModality(name string, trajs []*traj.Trajectory) (Matrix, error) {
+	b, err := m.branch(name)
+	if err != nil {
+		return Matrix{}, err
+	}
+	if len(trajs) == 0 {
+		return Matrix{}, fmt.Errorf("model: nothing to embed")
+	}
+	out := Matrix{Rows: len(trajs), Cols: b.Encoder.Dim}
+	rows := min(m.batchSize(), len(trajs))
+	for lo := 0; lo < len(trajs); lo += rows {
+		hi := min(lo+rows, len(trajs))
+		batch, err := b.Modality.Batch(trajs[lo:hi], b.Encoder.MaxLen)
+		if err != nil {
+			return Matrix{}, fmt.Errorf("%s modality, trajectories %d–%d: %w", name, lo, hi-1, err)
+		}
+		if err := batch.PadRows(rows); err != nil {
+			return Matrix{}, err
+		}
+		vals, err := m.embedBranch(b, batch)
+		if err != nil {
+			return Matrix{}, err
+		}
+		out.Data = append(out.Data, vals[:(hi-lo)*out.Cols]...)
+	}
+	return out, out.Check()
+}
+
+// EmbedBatch is EmbedModality on a batch featurised by the caller (a
+// sentence of one's own for the text branch: text.Modality's Tk.Batch) of at
+// most BatchSize rows.
+func (m *Model) EmbedBatch(name string, batch *modality.Batch) (Matrix, error) {
+	b, err := m.branch(name)
+	if err != nil {
+		return Matrix{}, err
+	}
+	n := batch.Size
+	if n == 0 || n > m.batchSize() {
+		return Matrix{}, fmt.Errorf("model: EmbedBatch takes 1–%d rows, got %d", m.batchSize(), n)
+	}
+	cp := *batch
+	if err := cp.PadRows(m.batchSize()); err != nil {
+		return Matrix{}, err
+	}
+	vals, err := m.embedBranch(b, &cp)
+	if err != nil {
+		return Matrix{}, err
+	}
+	out := Matrix{Rows: n, Cols: b.Encoder.Dim, Data: vals[:n*b.Encoder.Dim]}
+	return out, out.Check()
+}
+
+func (m *Model) branch(name string) (*Branch, error) {
+	for _, b := range m.Branches {
+		if b.Modality.Name() == name {
+			return b, nil
+		}
+	}
+	return nil, fmt.Errorf("model: no %s branch (the model reads %v)", name, m.Modalities())
+}
+
+func (m *Model) embedBranch(b *Branch, batch *modality.Batch) ([]float32, error) {
+	ins, err := encoder.Feed(b.Encoder, batch)
+	if err != nil {
+		return nil, fmt.Errorf("%s modality: %w", b.Modality.Name(), err)
+	}
+	f := Feed{}
+	for k, t := range ins {
+		f[b.Key(k)] = t
+	}
+	if m.single == nil {
+		m.single = map[string]*Exec{}
+	}
+	e := m.single[b.Modality.Name()]
+	if e == nil {
+		e = NewExec(m.Backend, m.Store, func(scope *mlmodel.Scope, in Nodes) *graph.Node { return b.Encode(scope, in).Pooled })
+		m.single[b.Modality.Name()] = e
+	}
+	res, err := e.Call(f)
+	if err != nil {
+		return nil, err
+	}
+	m.Work.Forward(batch.Size)
+	return tensors.MustCopyFlatData[float32](res), nil
 }
 
 // Apply runs e (a graph over this model's inputs: embeddings, a task head)

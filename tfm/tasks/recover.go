@@ -199,8 +199,10 @@ func RecoverFineTune(m *tfm.Model, trainSet, testSet []*traj.Trajectory, cfg Rec
 	if err != nil {
 		return RecoveryResult{}, err
 	}
-	if len(m.Branches) != 1 {
-		return RecoveryResult{}, fmt.Errorf("tasks: recovery reads the steps of one modality, the model has %v", m.Modalities())
+	if len(m.Branches) != 1 { // a multi-modal model: recovery fine-tunes its primary (GPS) branch
+		if m, err = m.Sub(m.Primary().Modality.Name()); err != nil {
+			return RecoveryResult{}, err
+		}
 	}
 	fm, err := taskCopy(m, ft)
 	if err != nil {
