@@ -35,10 +35,11 @@ var Paradigms = map[string]func(m *tfm.Model, opt Options) (Objective, error){
 		return NewHybrid(m, opt.Contrastive, opt.Generative, opt.Hybrid)
 	},
 	"causal": func(m *tfm.Model, opt Options) (Objective, error) { return NewCausal(m, opt.Causal) },
+	"align":  func(m *tfm.Model, opt Options) (Objective, error) { return NewAlign(m, opt.Align) },
 }
 
 // ParadigmNames lists the registry's names in the order the course teaches them.
-var ParadigmNames = []string{"contrastive", "generative", "hybrid", "causal"}
+var ParadigmNames = []string{"contrastive", "generative", "hybrid", "causal", "align"}
 
 // NewObjective builds the named paradigm over m.
 func NewObjective(name string, m *tfm.Model, opt Options) (Objective, error) {

@@ -51,6 +51,12 @@ func (o Options) Validate() error {
 			}
 		}
 	}
+	if o.Paradigm == "align" {
+		o.Align.validate(check)
+		if len(ModalityNames(o.Modality)) < 2 {
+			errs = append(errs, fmt.Sprintf("Options.Modality = %q: align pre-training aligns two or more modalities (gps+road+text)", o.Modality))
+		}
+	}
 	if o.Replay != nil {
 		check("Replay.Ratio", o.Replay.Ratio, o.Replay.Ratio >= 0 && o.Replay.Ratio < 1, "in [0, 1)")
 		if len(o.Replay.Buffer) == 0 {
@@ -91,7 +97,7 @@ func (o Options) Settings(data string, trajectories int) map[string]string {
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 	i := strconv.Itoa
 	s := map[string]string{
-		"paradigm": o.Paradigm, "modality": o.Modality, "set": o.Encoder.String(),
+		"paradigm": o.Paradigm, "modality": strings.Join(ModalityNames(o.Modality), ","), "set": o.SetString(),
 		"seed": strconv.FormatInt(o.Seed, 10), "batch": i(o.BatchSize), "lr": f(o.LearningRate),
 		"weight-decay": f(o.WeightDecay), "warmup": i(o.WarmupSteps), "clip": f(o.ClipNorm),
 		"data": data, "trajectories": i(trajectories),
@@ -115,6 +121,7 @@ func (o Options) Settings(data string, trajectories int) map[string]string {
 	if o.Replay != nil {
 		s["replay-ratio"] = f(o.Replay.Ratio)
 	}
+
 	for k, v := range o.MoreSettings {
 		s[k] = v
 	}

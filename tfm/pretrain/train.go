@@ -54,6 +54,11 @@ type Options struct {
 	Generative  GenerativeConfig
 	Hybrid      HybridConfig
 	Causal      CausalConfig
+	Align       AlignConfig
+
+	// Fusion is how a multi-modal model fuses its branches (tfm.Fusions:
+	// concat, mean, gated, cross; "": concat), for a model fitted now.
+	Fusion string
 
 	// Map is the data set's map (datasets.Data.Map, a *roadnet.Map): the
 	// road and text modalities are fitted on it.
@@ -154,7 +159,7 @@ func DefaultOptions() Options {
 		Paradigm: "contrastive", Modality: "gps", Encoder: encoder.DefaultConfig(),
 		Steps: 300, BatchSize: 32, LearningRate: 1e-3, WeightDecay: 1e-4, WarmupSteps: 20, ClipNorm: 1, Seed: 1,
 		Contrastive: DefaultContrastiveConfig(), Generative: DefaultGenerativeConfig(),
-		Hybrid: DefaultHybridConfig(), Causal: DefaultCausalConfig(),
+		Hybrid: DefaultHybridConfig(), Causal: DefaultCausalConfig(), Align: DefaultAlignConfig(),
 		CheckpointEvery: 50, KeepCheckpoints: 2,
 	}
 }
@@ -257,10 +262,7 @@ func Train(ctx context.Context, be compute.Backend, ds *traj.Dataset, opt Option
 	if len(trajs) < 2 {
 		return nil, fmt.Errorf("pretrain: dataset %q has %d trajectories with ≥ 3 points, need at least 2", ds.Name, len(trajs))
 	}
-	names := strings.Split(opt.Modality, ",")
-	for i := range names {
-		names[i] = strings.TrimSpace(names[i])
-	}
+	names := ModalityNames(opt.Modality)
 
 	data := opt.Data
 	if data == "" {
@@ -418,8 +420,18 @@ func openModel(be compute.Backend, trajs []*traj.Trajectory, names []string, opt
 		}
 		return opt.Model, false, nil
 	}
-	m, err = tfm.Fit(be, opt.Encoder, opt.Seed, modality.Source{Trajectories: trajs, Map: opt.Map}, names...)
-	return m, false, err
+	if m, err = tfm.Fit(be, opt.Encoder, opt.Seed, modality.Source{Trajectories: trajs, Map: opt.Map}, names...); err != nil {
+		return nil, false, err
+	}
+	if opt.Fusion != "" {
+		if len(m.Branches) == 1 {
+			return nil, false, fmt.Errorf("pretrain: fusion=%s needs a multi-modal model (--modality gps+road…), this one reads %s", opt.Fusion, opt.Modality)
+		}
+		if err := m.SetFusion(opt.Fusion); err != nil {
+			return nil, false, err
+		}
+	}
+	return m, false, nil
 }
 
 type run struct {
