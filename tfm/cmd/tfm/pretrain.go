@@ -52,7 +52,7 @@ func pretrainRun(args []string) error {
 	d := pretrain.DefaultOptions()
 	fs := flag.NewFlagSet("pretrain", flag.ContinueOnError)
 	paradigm := fs.String("paradigm", d.Paradigm, strings.Join(pretrain.ParadigmNames, "|"))
-	modalityFlag := fs.String("modality", d.Modality, strings.Join(modality.Names(), "|")+" (several comma-separated: a multi-modal model)")
+	modalityFlag := fs.String("modality", d.Modality, strings.Join(modality.Names(), "|")+" (several joined by + or commas: a multi-modal model, e.g. gps+road+text)")
 	data := fs.String("data", "synthetic", "data set: synthetic, synthetic:seed=S,trajectories=N, or FORMAT:PATH")
 	steps := fs.Int("steps", d.Steps, "train to this global step: the end of the learning-rate schedule (a resumed run: its schedule's end unless given; past it needs --extend)")
 	extend := fs.Bool("extend", false, "resume a run past its schedule's end: --steps ends a new schedule phase (warm-up, cosine decay) starting at the checkpoint's step")
@@ -149,10 +149,14 @@ func pretrainRun(args []string) error {
 	opt.Causal.Label, opt.Causal.Confounder = *label, *confounder
 	opt.Energy = energyOpt()
 	opt.EarlyStop, _ = pretrain.ParseEarlyStop(*earlyStop) // validated above
-	if err := checkSetKeys(*set, encoder.Keys()); err != nil {
+	encSet, err := opt.SetModel(*set)                      // fusion, pairs, …: the multi-modal model's keys
+	if err != nil {
 		return err
 	}
-	if err := opt.Encoder.Set(*set); err != nil {
+	if err := checkSetKeys(encSet, append(encoder.Keys(), pretrain.ModelKeys...)); err != nil {
+		return err
+	}
+	if err := opt.Encoder.Set(encSet); err != nil {
 		return err
 	}
 	if *aug != "default" && *aug != "" {
@@ -160,8 +164,9 @@ func pretrainRun(args []string) error {
 			return err
 		}
 	}
+	opt.Modality = strings.Join(pretrain.ModalityNames(opt.Modality), ",") // gps+road+text
 	if err := checkList("modality", opt.Modality, modality.Names()); err != nil {
-		return fmt.Errorf("%w (or several comma-separated)", err)
+		return fmt.Errorf("%w (or several joined by + or commas)", err)
 	}
 	if !*quiet {
 		opt.Progress = os.Stderr
