@@ -83,6 +83,10 @@ type Runner struct {
 	// Custom, when set, runs the experiment instead of the variants × tasks
 	// loop (an experiment of its own design, e.g. causal-shift).
 	Custom func(ctx context.Context, name string, ts []*traj.Trajectory, cfg Config) (*Report, error)
+	// Steps, when set, is the experiment's full-size pre-training steps
+	// (what `tfm experiment NAME` runs without --pretrain-steps or --quick)
+	// in place of DefaultConfig's.
+	Steps int
 	// FineTunes says a Custom experiment fine-tunes with the configuration's
 	// task settings (Config.Eval.FineTune), which results.json then records.
 	FineTunes bool

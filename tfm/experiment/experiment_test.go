@@ -16,7 +16,7 @@ import (
 // variants × tasks kind compares pre-trained variants with the scratch
 // baseline (causal-shift, a Custom run, compares three classifiers).
 func TestRegistry(t *testing.T) {
-	if got, want := Names(), []string{"pretrain-vs-scratch", "masking-ablation", "hybrid-sweep", "causal-shift", "fairness", "green", "continual"}; !slices.Equal(got, want) {
+	if got, want := Names(), []string{"pretrain-vs-scratch", "masking-ablation", "hybrid-sweep", "causal-shift", "fairness", "green", "continual", "multimodal"}; !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)
 	}
 	base := pretrain.DefaultOptions()

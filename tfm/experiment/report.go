@@ -80,7 +80,7 @@ func lowerIsBetter(metric string) bool {
 		return true
 	}
 	switch metric {
-	case "final_loss", "gap_s", "ratio", "worst_mae",
+	case "final_loss", "gap_s", "ratio", "worst_mae", "mean_desynced",
 		"tte_mae", "similarity_mean_rank", "recover_error_m", "worst": // continual
 		return true
 	}
@@ -95,7 +95,17 @@ func lowerIsBetter(metric string) bool {
 // balance diagnosis).
 func noDirection(task string) bool {
 	switch task {
-	case "bias_shifted", "context_probe", TaskSeconds, TaskBalance, TaskEnergy, TaskCost:
+	case "bias_shifted", "context_probe", TaskSeconds, TaskBalance, TaskEnergy, TaskCost, TaskGradients:
+		return true
+	}
+	return false
+}
+
+// describes says which metrics describe the setting rather than score a
+// variant (cross-modal retrieval's candidates and chance levels).
+func describes(metric string) bool {
+	switch metric {
+	case "candidates", "chance_at_1", "chance_at_10":
 		return true
 	}
 	return false
@@ -228,7 +238,7 @@ func (r *Report) Table(task string) string {
 		if lowerIsBetter(m) {
 			arrow = "↓"
 		}
-		if noDirection(task) {
+		if noDirection(task) || describes(m) {
 			arrow = ""
 		}
 		fmt.Fprintf(&b, " %s |", strings.TrimSpace(m+" "+arrow))
@@ -318,6 +328,10 @@ func (r *Report) Figures() map[string]viz.Figure {
 		"accuracy":      {"iid", "shifted"},
 		"context_probe": {"district_type"},
 		TaskFairness:    {"gap_s", "worst_mae"},
+		// multimodal
+		TaskCrossModal:   {"recall_at_10"},
+		TaskMisalignment: {"auc"},
+		TaskAblation:     {"classify_accuracy", "tte_mae"},
 	}
 	figs := map[string]viz.Figure{}
 	sums := r.Summaries()

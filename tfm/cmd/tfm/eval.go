@@ -35,7 +35,7 @@ func evalRun(args []string) error {
 	seed := fs.Int64("seed", 1, "seed of the split, initialisation and training")
 	quick := fs.Bool("quick", false, "small training budgets (tests, demos)")
 	steps := fs.Int("steps", 0, "training steps of the head / fine-tuning (0 = default)")
-	testFrac := fs.Float64("test", 0.2, "share of trajectories held out for testing")
+	testFrac := fs.Float64("test", 0.2, "share of trajectories held out for testing (crossmodal: 1 ranks every trip)")
 	trainLimit := fs.Int("train-limit", 0, "use at most N labelled training trajectories (0 = all)")
 	label := fs.String("label", "mode", "classify: label key (mode, user, or a Labels key such as district_type_to)")
 	splitModes := fs.Bool("split-modes", false, "classify: cut trajectories at per-point mode changes (GeoLife labels)")
@@ -80,7 +80,11 @@ func evalRun(args []string) error {
 	if *task == "" {
 		return fmt.Errorf("--task is required (%s)", strings.Join(evalTasks, "|"))
 	}
-	if err := validateFlags(fs, oneOf("task", evalTasks...), atLeast("steps", 0), between("test", 0, 1, true, true),
+	testRule := between("test", 0, 1, true, true)
+	if *task == "crossmodal" {
+		testRule = between("test", 0, 1, true, false) // 1: rank every trip
+	}
+	if err := validateFlags(fs, oneOf("task", evalTasks...), atLeast("steps", 0), testRule,
 		atLeast("train-limit", 0), atLeast("queries", 0), orDefault(between("drop", 0, 1, false, true), -1),
 		orDefault(atLeast("noise", 0), -1), between("keep", 0, 1, false, true), atLeast("limit", 0),
 		coreWattsRule, gridIntensityRule, oneOf("mitigation", tasks.Mitigations...), orEmpty(oneOf("groups", fairness.Keys...))); err != nil {

@@ -122,6 +122,8 @@ func experimentRun(args []string) error {
 	}
 	if *steps > 0 {
 		cfg.PretrainSteps = *steps
+	} else if runner.Steps > 0 && !cfg.Quick {
+		cfg.PretrainSteps = runner.Steps
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
