@@ -30,6 +30,10 @@ const (
 	DesyncShift = "shift"
 )
 
+// DefaultDesyncShare is the share of pairs desynced by the course's
+// diagnostic (the multimodal experiment, tfm eval --desync).
+const DefaultDesyncShare = 0.3
+
 // ShiftShare is the share of a trip's points a DesyncShift view skips.
 const ShiftShare = 0.5
 

@@ -55,7 +55,7 @@ const (
 	// among the held-out trips was below 0.5 recall@10 at 300).
 	MultimodalSteps = 600
 	// DesyncShare is the share of pairs the misalignment diagnostic desyncs.
-	DesyncShare = 0.3
+	DesyncShare = diagnose.DefaultDesyncShare
 )
 
 // Variant names of the multimodal experiment.

@@ -121,7 +121,6 @@ func (o Options) Settings(data string, trajectories int) map[string]string {
 	if o.Replay != nil {
 		s["replay-ratio"] = f(o.Replay.Ratio)
 	}
-
 	for k, v := range o.MoreSettings {
 		s[k] = v
 	}

@@ -26,12 +26,12 @@ func TestAlignPretrainAndCrossModalEval(t *testing.T) {
 	if set := res["settings"]; set != nil && !strings.Contains(set.(map[string]any)["set"].(string), "fusion=mean") {
 		t.Errorf("the run record's set %v lacks fusion=mean", set)
 	}
-	out, err = capture(t, "eval", "--task", "crossmodal", "--from", "road", "--to", "gps", "--checkpoint", dir, "--data", data, "--test", "0.25", "--json", "--quiet")
+	out, err = capture(t, "eval", "--task", "crossmodal", "--from", "road", "--to", "gps", "--checkpoint", dir, "--data", data, "--test", "0.25", "--desync", "swap", "--json", "--quiet")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cm := lastJSON(t, out)
-	for _, k := range []string{"recall_at_1", "recall_at_10", "mean_rank", "candidates", "chance_at_10"} {
+	for _, k := range []string{"recall_at_1", "recall_at_10", "mean_rank", "candidates", "chance_at_10", "misalignment_auc"} {
 		if _, ok := cm[k]; !ok {
 			t.Errorf("crossmodal JSON lacks %s: %v", k, cm)
 		}
@@ -59,6 +59,7 @@ func TestAlignPretrainAndCrossModalEval(t *testing.T) {
 	}{
 		{[]string{"--task", "crossmodal", "--from", "text", "--to", "gps", "--checkpoint", dir, "--data", data}, "no text branch"},
 		{[]string{"--task", "crossmodal", "--data", data}, "needs a --checkpoint"},
+		{[]string{"--task", "crossmodal", "--from", "road", "--to", "gps", "--checkpoint", dir, "--data", data, "--desync", "scramble"}, "desync kind"},
 		{[]string{"--task", "classify", "--checkpoint", dir, "--data", data, "--only", "image"}, "no image branch"},
 	} {
 		if _, err := capture(t, "eval", append(c.args, "--quiet")...); err == nil || !strings.Contains(err.Error(), c.want) {

@@ -87,8 +87,8 @@ func pretrainRun(args []string) error {
 	energyOpt := energyFlags(fs)
 	cont := addContinueFlags(fs)
 	setHelp(fs, help{
-		About:   "Pre-trains a trajectory encoder self-supervised (contrastive, generative, hybrid or causal), with checkpoints and resume.",
-		Usage:   "tfm pretrain [--paradigm P] [--modality M[,M…]] [--data SPEC] [--steps N] [--checkpoint DIR] [--json]",
+		About:   "Pre-trains a trajectory encoder self-supervised (contrastive, generative, hybrid, causal, or cross-modal alignment), with checkpoints and resume.",
+		Usage:   "tfm pretrain [--paradigm P] [--modality M[+M…]] [--data SPEC] [--steps N] [--checkpoint DIR] [--json]",
 		Example: "tfm pretrain --paradigm contrastive --modality gps --steps 200 --checkpoint /tmp/ckpt --json",
 		Notes: "Losses: the progress line shows each step's loss; the summary and the JSON give first_loss (step 1),\n" +
 			"last_step_loss (the last step, as on the last progress line) and last_loss = the mean over the last\n" +
@@ -99,6 +99,10 @@ func pretrainRun(args []string) error {
 			"Green training: --early-stop every=50,patience=3,val=0.1 holds out 10% of the trajectories, computes the\n" +
 			"objective's loss on them every 50 steps (val_loss in metrics.jsonl) and stops after 3 evaluations without\n" +
 			"improvement (early_stopped, best_step, val_loss in the JSON; the last weights are kept).\n" +
+			"Multi-modal: --modality gps+road+text --paradigm align aligns each pair of views (CLIP's symmetric InfoNCE) and\n" +
+			"trains the fused representation under modality dropout; --set keys fusion=concat|mean|gated|cross,\n" +
+			"pairs=gps-road,gps-text (default: the first modality with each other), align_temperature, modality_dropout,\n" +
+			"fuse_weight; the terms align_A_B and grad_A (per-modality gradient norms) are logged per step.\n" +
 			"Continued pre-training: --continue-from CKPT --strategy frozen|naive|replay|distill|ewc|l2sp|lora|adapter --data NEW\n" +
 			"--checkpoint OUT trains the old model on new data into OUT (CKPT is never written to); the JSON adds\n" +
 			"strategy, trainable_params, total_params; the same command again resumes OUT.",
