@@ -47,15 +47,5 @@ func TestCausalShiftQuick(t *testing.T) {
 		t.Errorf("district type barely decodable from plain embeddings: %.3f (majority %.3f)", h["plain_context_probe"], s.Mean)
 	}
 	// The results round-trip through results.json into the same tables.
-	dir := t.TempDir()
-	if _, err := rep.Write(dir); err != nil {
-		t.Fatal(err)
-	}
-	back, err := ReadReport(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if back.Markdown() != rep.Markdown() {
-		t.Error("results.json does not regenerate the tables")
-	}
+	roundTrip(t, rep)
 }

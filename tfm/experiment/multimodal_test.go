@@ -40,15 +40,5 @@ func TestMultimodalQuick(t *testing.T) {
 	if s, ok := rep.Get("gps–text, texts swapped (30 %)", TaskMisalignment, "auc"); !ok || !(s.Mean > 0.6) {
 		t.Errorf("swapped texts: AUC %v (%v)", s.Mean, ok)
 	}
-	dir := t.TempDir()
-	if _, err := rep.Write(dir); err != nil {
-		t.Fatal(err)
-	}
-	back, err := ReadReport(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if back.Markdown() != rep.Markdown() {
-		t.Error("results.json does not regenerate the tables")
-	}
+	roundTrip(t, rep)
 }

@@ -56,6 +56,19 @@ func TestReportJSONRoundTrip(t *testing.T) {
 	rep := &Report{Name: "x", Config: cfg, Headline: map[string]float64{"a_b": 0.5}, Rows: []Row{
 		{"x", "plain", 1, "accuracy", "P(y|x)", "iid", 0.8}, {"x", "plain", 2, "accuracy", "P(y|x)", "iid", 0.9},
 	}}
+	back, dir := roundTrip(t, rep)
+	if back.Headline["a_b"] != 0.5 {
+		t.Errorf("round trip lost the headline: %v", back.Headline)
+	}
+	if _, err := ReadReport(filepath.Join(dir, "missing.json")); err == nil {
+		t.Error("a missing file read")
+	}
+}
+
+// roundTrip writes rep to a temporary folder and reads it back: the same
+// tables come out of results.json.
+func roundTrip(t *testing.T, rep *Report) (*Report, string) {
+	t.Helper()
 	dir := t.TempDir()
 	if _, err := rep.Write(dir); err != nil {
 		t.Fatal(err)
@@ -64,10 +77,8 @@ func TestReportJSONRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if back.Markdown() != rep.Markdown() || back.Headline["a_b"] != 0.5 {
-		t.Errorf("round trip changed the report:\n%s\nvs\n%s", back.Markdown(), rep.Markdown())
+	if back.Markdown() != rep.Markdown() {
+		t.Errorf("results.json does not regenerate the tables:\n%s\nvs\n%s", back.Markdown(), rep.Markdown())
 	}
-	if _, err := ReadReport(filepath.Join(dir, "missing.json")); err == nil {
-		t.Error("a missing file read")
-	}
+	return back, dir
 }

@@ -5,20 +5,10 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/tfm-course/course/tfm/encoder"
 	"github.com/tfm-course/course/tfm/modality"
 	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/traj"
 )
-
-func smallConfig(t *testing.T) encoder.Config {
-	t.Helper()
-	cfg := encoder.DefaultConfig()
-	if err := cfg.Set("layers=1;dim=16;heads=2;ffn=32;maxlen=24"); err != nil {
-		t.Fatal(err)
-	}
-	return cfg
-}
 
 // closeRows compares rows lo:hi of every row of got with want's rows.
 func closeRows(t *testing.T, what string, got tfm.Matrix, lo, hi int, want tfm.Matrix) {
@@ -42,7 +32,7 @@ func TestFusionShapesAndMissingViews(t *testing.T) {
 	src := modality.Source{Trajectories: d.Trajectories, Map: d.Map}
 	trajs := d.Trajectories[:6]
 	for _, f := range tfm.Fusions {
-		m, err := tfm.Fit(testBackend(t), smallConfig(t), 1, src, "gps", "road")
+		m, err := tfm.Fit(testBackend(t), tinyConfig(t), 1, src, "gps", "road")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +91,7 @@ func TestFusionShapesAndMissingViews(t *testing.T) {
 func TestMissingViewInABatch(t *testing.T) {
 	d := testData(t)
 	src := modality.Source{Trajectories: d.Trajectories, Map: d.Map}
-	m, err := tfm.Fit(testBackend(t), smallConfig(t), 1, src, "gps", "road")
+	m, err := tfm.Fit(testBackend(t), tinyConfig(t), 1, src, "gps", "road")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +122,7 @@ func TestMissingViewInABatch(t *testing.T) {
 		t.Errorf("a trip with both views embeds as its GPS view alone")
 	}
 	// A one-branch road model refuses the trip instead.
-	one, _ := tfm.Fit(testBackend(t), smallConfig(t), 1, src, "road")
+	one, _ := tfm.Fit(testBackend(t), tinyConfig(t), 1, src, "road")
 	if _, err := one.Embed(trajs); err == nil {
 		t.Errorf("a road-only model embedded a trip off its network")
 	}
@@ -140,7 +130,7 @@ func TestMissingViewInABatch(t *testing.T) {
 
 func TestSetFusionRefuses(t *testing.T) {
 	d := testData(t)
-	m, err := tfm.Fit(testBackend(t), smallConfig(t), 1, modality.Source{Trajectories: d.Trajectories, Map: d.Map}, "gps", "road")
+	m, err := tfm.Fit(testBackend(t), tinyConfig(t), 1, modality.Source{Trajectories: d.Trajectories, Map: d.Map}, "gps", "road")
 	if err != nil {
 		t.Fatal(err)
 	}
