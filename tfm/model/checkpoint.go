@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -137,6 +138,9 @@ func ReadMeta(dir string) (md Meta, ok bool, err error) {
 // (seeded from the meta) that a checkpoint then fills.
 func FromMeta(be compute.Backend, md Meta) (*Model, error) {
 	m := &Model{Backend: be, Meta: md, BatchSize: DefaultBatchSize, Work: &Work{}}
+	if md.Fusion != "" && !slices.Contains(Fusions, md.Fusion) {
+		return nil, fmt.Errorf("%s: fusion %q is not one of %s", MetaFile, md.Fusion, strings.Join(Fusions, ", "))
+	}
 	for i, mm := range md.Modalities {
 		mod, err := modality.Restore(mm.Name, mm.State)
 		if err != nil {

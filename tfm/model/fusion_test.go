@@ -3,6 +3,7 @@ package model_test
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tfm-course/course/tfm/modality"
@@ -136,6 +137,9 @@ func TestSetFusionRefuses(t *testing.T) {
 	}
 	if err := m.SetFusion("attention"); err == nil {
 		t.Errorf("SetFusion accepted an unknown fusion")
+	}
+	if _, err := tfm.FromMeta(m.Backend, tfm.Meta{Fusion: "attention", Modalities: nil}); err == nil || !strings.Contains(err.Error(), "fusion") {
+		t.Errorf("a tfm.json with an unknown fusion: err %v", err)
 	}
 	m.Branches[1].Encoder.Dim = 32
 	if err := m.SetFusion(tfm.FuseMean); err == nil {
