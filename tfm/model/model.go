@@ -240,28 +240,23 @@ func (m *Model) branchBatch(b *Branch, trajs []*traj.Trajectory) (*modality.Batc
 
 // emptyBatch is rows padding rows of a branch, every one Absent.
 func emptyBatch(c encoder.Config, rows int) *modality.Batch {
-	// Two steps, the first marked real: a one-step sequence would make some
-	// of the encoder's graphs collapse an axis.
-	const steps = 2
-	b := &modality.Batch{Size: rows, Len: steps, IDs: make([]string, rows), Absent: make([]bool, rows)}
-	for r := range b.Absent {
-		b.Absent[r] = true
+	// Padding rows as Batch.PadRows makes them (zeros, the first step real),
+	// of two steps: a one-step sequence would make some of the encoder's
+	// graphs collapse an axis.
+	b := &modality.Batch{Len: 2, Absent: []bool{}}
+	switch {
+	case c.Arch == encoder.CNN:
+		b.Channels, b.H, b.W, b.Pixels = c.Channels, c.ImageSize, c.ImageSize, []float32{}
+	default:
+		b.Mask = []bool{}
+		if c.VocabSize > 0 {
+			b.Tokens = []int32{}
+		}
+		if c.NumFeatures > 0 {
+			b.NumFeatures, b.Features = c.NumFeatures, []float32{}
+		}
 	}
-	if c.Arch == encoder.CNN {
-		b.Channels, b.H, b.W = c.Channels, c.ImageSize, c.ImageSize
-		b.Pixels = make([]float32, rows*c.Channels*c.ImageSize*c.ImageSize)
-		return b
-	}
-	b.Mask = make([]bool, rows*steps)
-	for r := range rows {
-		b.Mask[r*steps] = true // attention never takes a softmax over nothing
-	}
-	if c.VocabSize > 0 {
-		b.Tokens = make([]int32, rows*steps)
-	}
-	if c.NumFeatures > 0 {
-		b.NumFeatures, b.Features = c.NumFeatures, make([]float32, rows*steps*c.NumFeatures)
-	}
+	_ = b.PadRows(rows) // cannot fail: the batch has no rows yet
 	return b
 }
 
@@ -269,13 +264,13 @@ func emptyBatch(c encoder.Config, rows int) *modality.Batch {
 // fed as missing views (Absent) to the same fused representation, so a head
 // trained on every view still applies. The copy shares m's variables.
 func (m *Model) Only(names ...string) (*Model, error) {
-	for _, n := range names {
-		if !slices.Contains(m.Modalities(), n) {
-			return nil, fmt.Errorf("model: no %s branch (the model reads %v)", n, m.Modalities())
-		}
-	}
 	if len(names) == 0 {
 		return nil, fmt.Errorf("model: Only needs at least one of %v", m.Modalities())
+	}
+	for _, n := range names {
+		if _, err := m.branch(n); err != nil {
+			return nil, err
+		}
 	}
 	c := *m
 	c.Use, c.embed, c.single = slices.Clone(names), nil, nil
@@ -289,11 +284,11 @@ func (m *Model) Sub(names ...string) (*Model, error) {
 	c := *m
 	c.Branches, c.embed, c.single, c.Use = nil, nil, nil, nil
 	for _, n := range names {
-		i := slices.Index(m.Modalities(), n)
-		if i < 0 {
-			return nil, fmt.Errorf("model: no %s branch (the model reads %v)", n, m.Modalities())
+		b, err := m.branch(n)
+		if err != nil {
+			return nil, err
 		}
-		c.Branches = append(c.Branches, m.Branches[i])
+		c.Branches = append(c.Branches, b)
 	}
 	if len(c.Branches) == 0 {
 		return nil, fmt.Errorf("model: Sub needs at least one of %v", m.Modalities())
