@@ -3,9 +3,9 @@ package tasks
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/gomlx/compute"
-	"github.com/gomlx/compute/gobackend"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/layers"
@@ -14,6 +14,8 @@ import (
 	"github.com/gomlx/gomlx/ml/train"
 	"github.com/gomlx/gomlx/ml/train/loss"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
+
+	"github.com/tfm-course/course/tfm/backend"
 )
 
 // ProbeConfig configures a head trained on frozen embeddings.
@@ -39,8 +41,22 @@ func LinearProbeConfig() ProbeConfig {
 	return c
 }
 
-// DefaultBackend is the pure-Go GoMLX backend (no downloads, no cgo).
-func DefaultBackend() compute.Backend { return gobackend.GetBackend() }
+// DefaultBackend is the backend tfm/backend chooses ($GOMLX_BACKEND when
+// set, else the best installed one: SimpleGo, pure Go, unless the binary has
+// the xla tag and a PJRT plugin), started once per process and shared by
+// the probes, fine-tuning and experiments that are not given one. A
+// $GOMLX_BACKEND that cannot start panics with the reason: the CLI and the
+// chapters start a backend of the same choice first, so they report it as
+// an error before reaching here.
+func DefaultBackend() compute.Backend {
+	be, err := sharedBackend()
+	if err != nil {
+		panic(fmt.Sprintf("tasks: %v", err))
+	}
+	return be
+}
+
+var sharedBackend = sync.OnceValues(backend.New)
 
 // Probe is a trained head: inputs are standardised with the training
 // mean/std, regression targets too (and de-standardised on output).
