@@ -95,29 +95,43 @@ func BenchmarkHausdorffUnrelated(b *testing.B) {
 // DTW, with 1 and 2 workers. Besides wall-clock cells/s it reports cells per
 // CPU-second of the whole process: equal figures for 1 and 2 workers mean no
 // parallel overhead, so the wall-clock speed-up is the number of idle cores.
+// BenchmarkCondensed is pdist by trajectory length: short (5–15 points,
+// median 10: real GPS trips, where per-pair overhead counts), medium (≈ 100)
+// and long (300), on 1 and 2 threads.
 func BenchmarkCondensed(b *testing.B) {
-	r := rand.New(rand.NewSource(7))
-	var A []*Series
-	for i := 0; i < 64; i++ {
-		xs, ys := make([]float64, 300), make([]float64, 300)
-		for j, p := range randomWalk(r, 300, 0, 0, 20) {
-			xs[j], ys[j] = p[0], p[1]
-		}
-		s, _ := New(xs, ys)
-		A = append(A, s)
-	}
-	cells := float64(64*63/2) * 300 * 300
-	for _, th := range []int{1, 2} {
-		b.Run(fmt.Sprintf("dtw/threads=%d", th), func(b *testing.B) {
-			c0 := processCPU()
-			for b.Loop() {
-				if _, err := Condensed(A, Metric{Kind: DTW}, Options{Threads: th}); err != nil {
-					b.Fatal(err)
-				}
+	shapes := []struct {
+		name       string
+		count      int
+		minN, maxN int
+	}{{"short", 1000, 5, 15}, {"medium", 200, 80, 120}, {"long", 64, 300, 300}}
+	for _, sh := range shapes {
+		r := rand.New(rand.NewSource(7))
+		var A []*Series
+		cells := 0.0
+		for i := 0; i < sh.count; i++ {
+			n := sh.minN + r.Intn(sh.maxN-sh.minN+1)
+			xs, ys := make([]float64, n), make([]float64, n)
+			for j, p := range randomWalk(r, n, 0, 0, 20) {
+				xs[j], ys[j] = p[0], p[1]
 			}
-			b.ReportMetric(float64(b.N)*cells/b.Elapsed().Seconds(), "cells/s")
-			b.ReportMetric(float64(b.N)*cells/(processCPU()-c0), "cells/cpu-s")
-		})
+			s, _ := New(xs, ys)
+			for _, o := range A {
+				cells += float64(o.Len() * n)
+			}
+			A = append(A, s)
+		}
+		for _, th := range []int{1, 2} {
+			b.Run(fmt.Sprintf("dtw/%s/threads=%d", sh.name, th), func(b *testing.B) {
+				c0 := processCPU()
+				for b.Loop() {
+					if _, err := Condensed(A, Metric{Kind: DTW}, Options{Threads: th}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.N)*cells/b.Elapsed().Seconds(), "cells/s")
+				b.ReportMetric(float64(b.N)*cells/(processCPU()-c0), "cells/cpu-s")
+			})
+		}
 	}
 }
 

@@ -170,6 +170,9 @@ func (s *Scratch) distance(m Metric, a, b *Series, abandon float64) float64 {
 		if m.Geo {
 			return s.dtwDiagGeo(a, b, abandon)
 		}
+		if len(b.X) <= smallLen {
+			return dtwSmallPlanar(a.X, a.Y, b.X, b.Y, abandon)
+		}
 		return s.dtwDiagPlanar(a, b, abandon)
 	case Frechet:
 		return s.discreteFrechet(m.Geo, a, b, abandon)

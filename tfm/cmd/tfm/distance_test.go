@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -37,6 +38,29 @@ func TestDistancePdistCdist(t *testing.T) {
 	} {
 		if _, err := capture(t, "distance", append([]string{"pdist"}, bad...)...); err == nil {
 			t.Errorf("pdist %s: no error", strings.Join(bad, " "))
+		}
+	}
+}
+
+// Values formatted by several workers come out in order, each exactly.
+func TestWriteValuesInOrder(t *testing.T) {
+	vals := make([]float64, 40_000)
+	for i := range vals {
+		vals[i] = float64(i)/7 + 1e-9*float64(i%13)
+	}
+	for _, th := range []int{1, 2, 5} {
+		var b strings.Builder
+		if err := writeValues(&b, vals, th); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+		if len(lines) != len(vals) {
+			t.Fatalf("threads %d: %d lines, want %d", th, len(lines), len(vals))
+		}
+		for i, l := range lines {
+			if v, err := strconv.ParseFloat(l, 64); err != nil || v != vals[i] {
+				t.Fatalf("threads %d: line %d = %q, want %.17g", th, i+1, l, vals[i])
+			}
 		}
 	}
 }
