@@ -50,6 +50,10 @@ type Options struct {
 	ClipNorm         float64 // gradient clipping by global norm (0: off)
 	Seed             int64
 
+	// Devices is how many devices a data-parallel run spreads each batch
+	// over (devices.go); 0 or 1: one device.
+	Devices int
+
 	Contrastive ContrastiveConfig
 	Generative  GenerativeConfig
 	Hybrid      HybridConfig
@@ -74,6 +78,10 @@ type Options struct {
 	// trajectory of it (groups.go); every training trajectory must have
 	// the group. Empty: trajectories drawn uniformly.
 	GroupBalance string
+	// Stream, when set, is where each step's batch is read from (a corpus
+	// larger than memory, stream.go): ds is then only the sample the model
+	// is fitted on (FitTrips). Refuses GroupBalance and EarlyStop.
+	Stream Source
 	// Data names the training data in the run's settings record (the CLI
 	// passes its --data spec; empty: the data set's name).
 	Data string
@@ -246,6 +254,9 @@ func Train(ctx context.Context, be compute.Backend, ds *traj.Dataset, opt Option
 		return nil, fmt.Errorf("pretrain: empty dataset")
 	}
 	if err := opt.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkStream(opt); err != nil {
 		return nil, err
 	}
 	meter := energy.Start(opt.Energy)
@@ -457,6 +468,9 @@ type run struct {
 	last       time.Time
 	began      time.Time
 	printed    time.Time
+	// With Options.Stream: usable trips read so far, and a read error.
+	streamPos int
+	streamErr error
 }
 
 func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
@@ -487,6 +501,9 @@ func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
 	opt := newScheduledAdam(r.phase, r.opt.WeightDecay, r.opt.ClipNorm)
 	if u, ok := obj.(SharedUpdater); ok {
 		opt.given = u.SharedUpdate
+	}
+	if err := checkDevices(be, r.opt.Devices, r.opt.BatchSize); err != nil {
+		return nil, err
 	}
 	trainer := train.NewTrainer(be, r.store, modelFn, nil, opt, metrics, nil)
 	loop := train.NewLoop(trainer)
@@ -550,7 +567,15 @@ func (r *run) train(ctx context.Context, be compute.Backend) (*Result, error) {
 		}
 		return nil
 	})
-	_, err := loop.RunToGlobalStep(&stepData{r: r}, r.opt.Steps)
+	var data train.Dataset = &stepData{r: r}
+	if r.opt.Devices > 1 {
+		dd, err := newDevicesData(&stepData{r: r}, r.opt.Devices, r.opt.BatchSize)
+		if err != nil {
+			return nil, err
+		}
+		data = dd
+	}
+	_, err := loop.RunToGlobalStep(data, r.opt.Steps)
 	interrupted := errors.Is(err, ErrInterrupted)
 	stopped := errors.Is(err, errEarlyStop)
 	if err != nil && !interrupted && !stopped {
@@ -729,6 +754,10 @@ func (d *stepData) Iter() iter.Seq2[train.Batch, error] {
 		r := d.r
 		for step := int(optimizer.GetGlobalStep(r.store)); ; step++ {
 			rng, sel := r.stepBatch(step)
+			if r.streamErr != nil {
+				yield(train.Batch{}, r.streamErr)
+				return
+			}
 			f, err := r.obj.Inputs(rng, sel)
 			var ins []*tensors.Tensor
 			if err == nil {
@@ -751,7 +780,9 @@ func (r *run) stepBatch(step int) (*rand.Rand, []*traj.Trajectory) {
 	rng := rand.New(rand.NewPCG(uint64(r.opt.Seed), uint64(step)))
 	k := r.opt.Replay.Slots(r.opt.BatchSize) // slots of old trips
 	var sel []*traj.Trajectory
-	if r.groups != nil {
+	if r.opt.Stream != nil {
+		sel = r.streamBatch(step, r.opt.BatchSize-k)
+	} else if r.groups != nil {
 		sel = sampleBalanced(rng, r.groups, r.opt.BatchSize-k)
 	} else {
 		sel = sample(rng, r.trajs, r.opt.BatchSize-k)
