@@ -59,6 +59,7 @@ func pretrainRun(args []string) error {
 	change := fs.String("change", "", "resume with these settings changed on purpose, comma-separated flag names (e.g. lr,batch); logged in metrics.jsonl and the JSON")
 	warmup := fs.Int("warmup", d.WarmupSteps, "learning-rate warm-up steps")
 	batch := fs.Int("batch", d.BatchSize, "trajectories per step")
+	devices := fs.Int("devices", 1, "data-parallel over N devices of the backend (e.g. GOMLX_BACKEND=xla:cuda with N GPUs): the batch axis sharded, parameters replicated; --batch must divide by N")
 	lr := fs.Float64("lr", d.LearningRate, "peak learning rate (warmup then cosine decay)")
 	wd := fs.Float64("weight-decay", d.WeightDecay, "AdamW weight decay")
 	clip := fs.Float64("clip", d.ClipNorm, "gradient clipping by global norm (0 = off)")
@@ -141,6 +142,7 @@ func pretrainRun(args []string) error {
 	opt.Paradigm, opt.Modality, opt.Steps, opt.BatchSize = *paradigm, *modalityFlag, *steps, *batch
 	opt.LearningRate, opt.WeightDecay, opt.ClipNorm, opt.Seed = *lr, *wd, *clip, *seed
 	opt.CheckpointDir, opt.CheckpointEvery = *ckpt, *every
+	opt.Devices = *devices
 	opt.WarmupSteps, opt.Extend, opt.Data, opt.GroupBalance = *warmup, *extend, *data, *groupBalance
 	if *change != "" {
 		for _, c := range strings.Split(*change, ",") {
