@@ -189,10 +189,22 @@ func MustNew() compute.Backend {
 	return b
 }
 
+// GoTuned is what the plain "go" configuration starts: SimpleGo with its
+// graph's operations run one after another (each op still uses the worker
+// pool inside). On 2 cores the scheduler's parallel mode loses more to
+// hand-offs than it gains: the reference train step ran at 6.1 steps/s
+// instead of 4.9, encoding at 2,470 sequences/s instead of 2,100
+// (tfm/pretrain's BenchmarkTrainStepReference, 2026-12-02). Any other
+// "go:…" configuration (e.g. go:ops_parallel) is passed on as written.
+const GoTuned = "go:ops_sequential"
+
 // start calls the registered constructor, turning its panics into errors.
 func start(cfg string) (b compute.Backend, err error) {
-	if cfg == "xla" {
+	switch cfg {
+	case "xla":
 		cfg = "xla:cpu"
+	case "go":
+		cfg = GoTuned
 	}
 	defer func() {
 		if r := recover(); r != nil {
