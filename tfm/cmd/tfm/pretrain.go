@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -14,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/tfm-course/course/datasets"
+	"github.com/tfm-course/course/datasets/stream"
 	"github.com/tfm-course/course/tfm/backend"
 	"github.com/tfm-course/course/tfm/continual"
 	"github.com/tfm-course/course/tfm/diagnose"
@@ -21,6 +23,7 @@ import (
 	"github.com/tfm-course/course/tfm/modality"
 	tfm "github.com/tfm-course/course/tfm/model"
 	"github.com/tfm-course/course/tfm/pretrain"
+	"github.com/tfm-course/course/tfm/traj"
 )
 
 func init() {
@@ -80,6 +83,8 @@ func pretrainRun(args []string) error {
 	network := fs.String("network", "", "road network (.osm, .osm.bz2, .osm.gz, .osm.pbf) for the road modality on data without a map")
 	groupBalance := fs.String("group-balance", "", "group-balanced batches: each slot draws a group of this key uniformly, then a trip (district_type, income, mode, user or a label key; empty = uniform)")
 	limit := fs.Int("limit", 0, "use only the first K trajectories (0 = all)")
+	streamFlag := fs.Bool("stream", false, "stream --data porto:PATH from disk through a shuffle buffer instead of loading it (corpora larger than memory); the model is fitted on the file's first 2,000 trips")
+	shuffleBuffer := fs.Int("shuffle-buffer", 10000, "--stream: trips held in the shuffle buffer (memory is bounded by it)")
 	diag := fs.Int("diagnose", 512, "embed this many trajectories afterwards for the diagnostics (0 = skip)")
 	asJSON := fs.Bool("json", false, "print one JSON summary line on stdout")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
@@ -129,7 +134,7 @@ func pretrainRun(args []string) error {
 		above("steps", 0), atLeast("batch", 2), above("lr", 0), atLeast("weight-decay", 0), atLeast("clip", 0),
 		atLeast("warmup", 0), atLeast("every", 0), above("temperature", 0), atLeast("queue", 0),
 		between("momentum", 0, 1, false, true), between("mask-ratio", 0, 1, true, true), between("lambda", 0, 1, false, false),
-		atLeast("limit", 0), atLeast("diagnose", 0),
+		atLeast("limit", 0), atLeast("diagnose", 0), atLeast("shuffle-buffer", 1),
 		oneOf("paradigm", pretrain.ParadigmNames...), oneOf("masking", "random", "span", "road"), specOf("balance", pretrain.Balancers, func(s string) error { _, err := pretrain.BalancerByName(s, *lambda); return err }),
 		coreWattsRule, gridIntensityRule, parsed("early-stop", func(s string) error { _, err := pretrain.ParseEarlyStop(s); return err }),
 	); err != nil {
@@ -177,7 +182,15 @@ func pretrainRun(args []string) error {
 	if !*quiet {
 		opt.Progress = os.Stderr
 	}
-	ds, err := datasets.LoadWithNetwork(*data, *network)
+	var ds *datasets.Data
+	if *streamFlag {
+		if *limit > 0 || *network != "" {
+			return fmt.Errorf("--stream reads the whole file as it goes: not with --limit or --network")
+		}
+		ds, err = streamData(&opt, *data, *shuffleBuffer, *seed)
+	} else {
+		ds, err = datasets.LoadWithNetwork(*data, *network)
+	}
 	if err != nil {
 		return err
 	}
@@ -332,4 +345,37 @@ func checkSetKeys(set string, keys []string) error {
 		}
 	}
 	return nil
+}
+
+// streamData sets up --stream: opt.Stream reads data (porto:PATH) through
+// a shuffle buffer of buffer trips, in epochs without end, and the returned
+// data set, which the model is fitted on, is the file's first
+// pretrain.FitTrips trips in file order.
+func streamData(opt *pretrain.Options, data string, buffer int, seed int64) (*datasets.Data, error) {
+	format, path, ok := strings.Cut(data, ":")
+	if !ok || format != "porto" || path == "" {
+		return nil, fmt.Errorf("--stream reads --data porto:PATH (Porto's CSV, optionally .gz), got %q", data)
+	}
+	first, err := stream.New(stream.Porto(path, nil), stream.Options{Buffer: 1, Epochs: 1})
+	if err != nil {
+		return nil, err
+	}
+	defer first.Close()
+	ds := &datasets.Data{Dataset: &traj.Dataset{Name: data}}
+	for len(ds.Trajectories) < pretrain.FitTrips {
+		t, err := first.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		ds.Trajectories = append(ds.Trajectories, t)
+	}
+	r, err := stream.New(stream.Porto(path, nil), stream.Options{Buffer: buffer, Seed: uint64(seed)})
+	if err != nil {
+		return nil, err
+	}
+	opt.Stream = r
+	return ds, nil
 }
