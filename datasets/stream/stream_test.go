@@ -125,16 +125,9 @@ func TestShuffleDeterministicOncePerEpoch(t *testing.T) {
 func TestEpochsEOF(t *testing.T) {
 	path := writeRows(t, t.TempDir(), 10, 3)
 	r, _ := New(Porto(path, nil), Options{Buffer: 100, Epochs: 2})
-	k := 0
-	for {
-		_, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		k++
+	k, err := drain(r)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if k != 20 || r.MaxBuffered() != 10 {
 		t.Errorf("2 epochs of 10: got %d trips, buffer %d", k, r.MaxBuffered())
@@ -223,16 +216,9 @@ func BenchmarkStreamMemory(b *testing.B) {
 						if err != nil {
 							b.Fatal(err)
 						}
-						k := 0
-						for {
-							_, err := r.Next()
-							if err == io.EOF {
-								break
-							}
-							if err != nil {
-								b.Fatal(err)
-							}
-							k++
+						k, err := drain(r)
+						if err != nil {
+							b.Fatal(err)
 						}
 						if k != n {
 							b.Fatalf("%d trips of %d", k, n)
@@ -244,5 +230,20 @@ func BenchmarkStreamMemory(b *testing.B) {
 				b.ReportMetric(float64(fi.Size())/(1<<20), "MiB-file")
 			})
 		}
+	}
+}
+
+// drain reads r to io.EOF and counts its trips.
+func drain(r *Reader) (int, error) {
+	k := 0
+	for {
+		_, err := r.Next()
+		if err == io.EOF {
+			return k, nil
+		}
+		if err != nil {
+			return k, err
+		}
+		k++
 	}
 }
