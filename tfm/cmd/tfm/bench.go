@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -196,11 +197,11 @@ func benchDTWShort(root, tmp string, rounds int) ([]benchRow, error) {
 			r.Rounds = append(r.Rounds, s)
 		}
 	}
-	one.Best = minOf(one.Rounds)
-	two.Best, two.PeerRounds = minOf(two.Rounds), one.Rounds
+	one.Best = slices.Min(one.Rounds)
+	two.Best, two.PeerRounds = slices.Min(two.Rounds), one.Rounds
 	two.PeerBest, two.Ratio = one.Best, one.Best/two.Best
 	if cbin != "" {
-		one.PeerBest = minOf(one.PeerRounds)
+		one.PeerBest = slices.Min(one.PeerRounds)
 		one.Ratio = one.PeerBest / one.Best
 	}
 	return []benchRow{one, two}, nil
@@ -264,9 +265,9 @@ func benchReference(root string, rounds int, quick bool) ([]benchRow, error) {
 		if len(r.Rounds) == 0 {
 			return nil, fmt.Errorf("go test -bench Reference printed no %s", r.Unit)
 		}
-		r.Best = maxOf(r.Rounds)
+		r.Best = slices.Max(r.Rounds)
 		if torch {
-			r.PeerBest = maxOf(r.PeerRounds)
+			r.PeerBest = slices.Max(r.PeerRounds)
 			r.Ratio = r.Best / r.PeerBest
 		}
 	}
@@ -286,20 +287,4 @@ func withoutEnv(env []string, names ...string) []string {
 		}
 	}
 	return out
-}
-
-func minOf(xs []float64) float64 {
-	m := xs[0]
-	for _, x := range xs[1:] {
-		m = min(m, x)
-	}
-	return m
-}
-
-func maxOf(xs []float64) float64 {
-	m := xs[0]
-	for _, x := range xs[1:] {
-		m = max(m, x)
-	}
-	return m
 }

@@ -14,23 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double dtw(const double *ax, const double *ay, int n, const double *bx, const double *by, int m,
-                  double *prev, double *cur) {
-  prev[0] = 0;
-  for (int j = 1; j <= m; j++) prev[j] = INFINITY;
-  for (int i = 0; i < n; i++) {
-    cur[0] = INFINITY;
-    for (int j = 0; j < m; j++) {
-      double dx = ax[i] - bx[j], dy = ay[i] - by[j];
-      double d = sqrt(dx * dx + dy * dy);
-      double best = prev[j] < prev[j + 1] ? prev[j] : prev[j + 1];
-      best = best < cur[j] ? best : cur[j];
-      cur[j + 1] = d + best;
-    }
-    double *t = prev; prev = cur; cur = t;
-  }
-  return prev[m];
-}
+#include "dtwloop.h"
 
 /* A deterministic generator (xorshift), so both programs read the same file. */
 static unsigned long long rng = 88172645463325252ULL;
@@ -64,7 +48,7 @@ int main(int argc, char **argv) {
   size_t cap = 1 << 16, np = 0, nt = 0, tcap = 1 << 10;
   double *x = malloc(cap * sizeof *x), *y = malloc(cap * sizeof *y);
   size_t *start = malloc((tcap + 1) * sizeof *start);
-  char line[256], prev[64] = "";
+  char line[256], prev[256] = "";
   if (!fgets(line, sizeof line, f)) { fprintf(stderr, "%s: empty\n", argv[1]); return 1; }
   while (fgets(line, sizeof line, f)) {
     char *c1 = strchr(line, ',');
@@ -75,7 +59,7 @@ int main(int argc, char **argv) {
     if (nt == 0 || strcmp(line, prev) != 0) {
       if (nt == tcap) { tcap *= 2; start = realloc(start, (tcap + 1) * sizeof *start); }
       start[nt++] = np;
-      strncpy(prev, line, sizeof prev - 1);
+      memcpy(prev, line, strlen(line) + 1); /* an id fits: it is part of line */
     }
     if (np == cap) { cap *= 2; x = realloc(x, cap * sizeof *x); y = realloc(y, cap * sizeof *y); }
     x[np] = lon; y[np] = lat; np++;
